@@ -1,0 +1,85 @@
+"""The newsdigest exception tree.
+
+Every error the pipeline raises on purpose derives from :class:`NewsdigestError`, and every message says
+what to change. Per-article problems (bad input, an unsupported language pair, a model that cannot be
+loaded) are caught at the batch boundary and turned into a failed record with the message as its reason;
+they never sink the run.
+
+    NewsdigestError
+    ├── ConfigError            a config file or value is invalid
+    ├── MissingDependency      an optional backend is not installed (message carries the pip command)
+    ├── InputError             one article cannot be read or processed
+    ├── ModelError
+    │   ├── ModelUnavailable   a model cannot be found, downloaded or loaded
+    │   └── UnsupportedPair    no route from the source to the target language
+    └── StoreError
+        ├── StoreUnavailable   the object store cannot be reached
+        └── ObjectNotFound     a key does not exist
+"""
+
+from __future__ import annotations
+
+
+class NewsdigestError(Exception):
+    """Base of every error newsdigest raises deliberately."""
+
+
+class ConfigError(NewsdigestError):
+    """A configuration file or value is invalid.
+
+    The message names the file, the key, the bad value and what is allowed.
+    """
+
+
+class MissingDependency(NewsdigestError):
+    """An optional backend was selected but its package is not installed."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{purpose} needs the '{package}' package, which is not installed: "
+            f"pip install 'newsdigest[{extra}]' (or: pip install {package})"
+        )
+
+
+class InputError(NewsdigestError):
+    """One input cannot be read or processed; the article is recorded as failed."""
+
+
+class ModelError(NewsdigestError):
+    """Base for model problems that fail the articles needing the model."""
+
+
+class ModelUnavailable(ModelError):
+    """A model cannot be found, downloaded or loaded."""
+
+    def __init__(self, model: str, reason: str) -> None:
+        self.model = model
+        self.reason = reason
+        super().__init__(f"model '{model}' is unavailable: {reason}")
+
+
+class UnsupportedPair(ModelError):
+    """No configured route translates from the source to the target language."""
+
+    def __init__(self, source: str, target: str, hint: str) -> None:
+        self.source = source
+        self.target = target
+        super().__init__(f"no translation route for {source}->{target}: {hint}")
+
+
+class StoreError(NewsdigestError):
+    """The object store refused or failed an operation."""
+
+
+class StoreUnavailable(StoreError):
+    """The object store cannot be reached (network, endpoint, credentials)."""
+
+
+class ObjectNotFound(StoreError):
+    """The requested key does not exist in the store."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"no object at key '{key}'")

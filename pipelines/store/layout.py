@@ -1,0 +1,63 @@
+"""The storage layout: the only place object keys are built.
+
+Keys contain only validated article ids, run ids, ISO dates and language codes, never titles or URLs::
+
+    records/<article_id>/<content_hash>.json          full record, one object per content version
+    summaries/<YYYY-MM-DD>/<lang>/<article_id>.json   compact summary object (what a newsletter lists)
+    failures/<run_id>/<article_id>.json               failed or skipped input with the reason
+    runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pipelines.errors import StoreError
+from pipelines.records import is_valid_id
+
+RECORDS = "records/"
+SUMMARIES = "summaries/"
+FAILURES = "failures/"
+RUNS = "runs/"
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_HASH = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def _id(value: str, what: str) -> str:
+    if not is_valid_id(value):
+        raise StoreError(f"refusing to build a key from {what} {value!r}: only [A-Za-z0-9._-] ids are allowed")
+    return value
+
+
+def _language(code: str) -> str:
+    if not _LANGUAGE.fullmatch(code):
+        raise StoreError(f"refusing to build a key from language {code!r}: expected a code such as 'en'")
+    return code
+
+
+def record_prefix(article_id: str) -> str:
+    return f"{RECORDS}{_id(article_id, 'article id')}/"
+
+
+def record_key(article_id: str, content_hash: str) -> str:
+    if not _HASH.fullmatch(content_hash):
+        raise StoreError(f"refusing to build a key from content hash {content_hash!r}")
+    return f"{record_prefix(article_id)}{content_hash}.json"
+
+
+def summaries_prefix(day: date, language: str) -> str:
+    return f"{SUMMARIES}{day.isoformat()}/{_language(language)}/"
+
+
+def summary_key(day: date, language: str, article_id: str) -> str:
+    return f"{summaries_prefix(day, language)}{_id(article_id, 'article id')}.json"
+
+
+def failure_key(run_id: str, article_id: str) -> str:
+    return f"{FAILURES}{_id(run_id, 'run id')}/{_id(article_id, 'article id')}.json"
+
+
+def manifest_key(day: date, run_id: str) -> str:
+    return f"{RUNS}{day.isoformat()}/{_id(run_id, 'run id')}.json"

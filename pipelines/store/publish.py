@@ -1,0 +1,111 @@
+"""Turning records into objects: idempotent record writes, summary objects, failures, the manifest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from pipelines.records import SCHEMA_VERSION, Article, Model, Record, RunManifest
+from pipelines.store import layout
+from pipelines.store.base import ObjectStore
+
+
+class SummaryEntry(Model):
+    short: str | None = None
+    long: str | None = None
+    method: str | None = None
+
+
+class SummaryObject(Model):
+    """The compact object a newsletter lists: one per article, publication day and output language."""
+
+    schema_version: int = SCHEMA_VERSION
+    article_id: str
+    content_hash: str
+    record_key: str = Field(description="the full record this summary was taken from (the latest version)")
+    run_id: str
+    date: date
+    language: str
+    source_language: str | None
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    short: str | None = None
+    long: str | None = None
+    methods: dict[str, str] = Field(default_factory=dict, description="summary kind -> method used")
+
+
+def publication_day(article: Article, run_day: date) -> date:
+    """The day partition: the article's publication date, else the day of the run."""
+    return article.published_at.date() if article.published_at else run_day
+
+
+class Publisher:
+    """Writes the layout of :mod:`pipelines.store.layout` to any :class:`ObjectStore`."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+
+    def already_published(self, article: Article) -> bool:
+        return self.store.exists(layout.record_key(article.id, article.content_hash))
+
+    def publish(self, record: Record, run_day: date) -> str:
+        """Write a finished record and its summary objects.
+
+        The record is created with ``if_absent``: when another run already wrote this exact content the
+        record becomes ``unchanged`` and no summary object is touched, so two concurrent runs never both
+        publish the same article version.
+        """
+        article = record.article
+        key = layout.record_key(article.id, article.content_hash)
+        record.finish("published")
+        if not self.store.put(key, _encode(record), if_absent=True):
+            record.finish("unchanged", "identical content already published")
+            return key
+        for summary_object in self.summary_objects(record, key, run_day):
+            summary_key = layout.summary_key(summary_object.date, summary_object.language, article.id)
+            self.store.put(summary_key, _encode(summary_object))
+        return key
+
+    def summary_objects(self, record: Record, record_key: str, run_day: date) -> list[SummaryObject]:
+        article = record.article
+        day = publication_day(article, run_day)
+        title = record.translation.title if record.translation and record.translation.title else article.title
+        by_language: dict[str, SummaryObject] = {}
+        for summary in record.summaries:
+            entry = by_language.setdefault(
+                summary.language,
+                SummaryObject(
+                    article_id=article.id,
+                    content_hash=article.content_hash,
+                    record_key=record_key,
+                    run_id=record.run_id,
+                    date=day,
+                    language=summary.language,
+                    source_language=record.detection.language if record.detection else None,
+                    title=title,
+                    url=article.url,
+                    source=article.source,
+                    published_at=article.published_at,
+                ),
+            )
+            setattr(entry, summary.kind, summary.text)
+            entry.methods[summary.kind] = summary.method
+        return list(by_language.values())
+
+    def record_failure(self, record: Record) -> str:
+        """Keep a failed or skipped input, with its reason, as an object of its own."""
+        key = layout.failure_key(record.run_id, record.article.id)
+        self.store.put(key, _encode(record))
+        return key
+
+    def write_manifest(self, manifest: RunManifest) -> str:
+        key = layout.manifest_key(manifest.started_at.date(), manifest.run_id)
+        self.store.put(key, _encode(manifest))
+        return key
+
+
+def _encode(obj: Model) -> bytes:
+    return obj.model_dump_json(indent=2).encode()
