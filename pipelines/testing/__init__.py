@@ -1,0 +1,25 @@
+"""Test and benchmark helpers that build real, tiny models offline.
+
+See :mod:`pipelines.testing.tiny_models`. Importing this package is cheap: the
+heavy libraries are imported only when a model is built.
+"""
+
+from __future__ import annotations
+
+from pipelines.testing.tiny_models import (
+    build_marian_like,
+    build_tiny_bart,
+    build_tiny_marian,
+    build_tiny_t5,
+    default_corpus,
+    train_sentencepiece,
+)
+
+__all__ = [
+    "build_marian_like",
+    "build_tiny_bart",
+    "build_tiny_marian",
+    "build_tiny_t5",
+    "default_corpus",
+    "train_sentencepiece",
+]
