@@ -1,0 +1,516 @@
+"""Reading inputs into :class:`~pipelines.records.Article` objects, or into failures that keep the text.
+
+Nothing here raises for a bad input: every file, line or record ends either as an ``Article`` or as an
+:class:`IngestFailure` with a specific reason and whatever raw text could be recovered, so a run records
+every input it was given.
+
+Origins name where an item came from: the path for a text, Markdown or HTML file and for a ``.json``
+file holding one object; ``path:N`` for line N of a ``.jsonl`` file; ``path#N`` for record N (1-based)
+of a ``.json`` file holding a list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipelines.config import IngestConfig
+from pipelines.records import Article, article_id_for, content_hash, is_valid_id
+
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+}
+KINDS = frozenset(SUPPORTED_SUFFIXES.values())
+
+_BINARY_CONTROL_SHARE = 0.10
+"""More control characters than this share of the text means the input is not text at all."""
+_BINARY_JUNK_SHARE = 0.30
+"""Control plus undecodable characters above this share (in inputs of some length) also means binary."""
+_BINARY_MIN_CHARS_FOR_JUNK = 32
+
+_FILE_BYTES_PER_CHAR = 16
+"""Read limit per allowed article character: generous for HTML markup, a guard against huge files."""
+
+_SENTENCE_END = re.compile(r"(?:[.!?؟।][\"'”’»)\]]*(?=\s)|[。！？][」』”’）)]*)")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
+_MARKDOWN_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_PAGE_CHROME = "//nav|//footer|//aside|//menu|//header[not(ancestor::article)]"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True)
+class IngestFailure:
+    """An input that could not become an article; ``text`` keeps what was recovered, so nothing is lost."""
+
+    origin: str
+    reason: str
+    text: str = ""
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class _Decoded:
+    text: str
+    flags: list[str] = field(default_factory=list)
+    binary: bool = False
+
+
+# --------------------------------------------------------------------------------------------- files
+
+
+def discover(paths: Sequence[Path | str]) -> list[Path]:
+    """Expand files and folders into the files to read, in a stable order, each once.
+
+    Folders are searched recursively for supported files (hidden files and folders are skipped, as are
+    unsupported files inside folders). A path given explicitly is always returned, even when it does not
+    exist or has an unsupported suffix, so :func:`read_inputs` records a failure for it instead of
+    dropping it.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        try:
+            key = path.resolve()  # one file reached twice (a symlink, a folder and a file in it) is read once
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+            key = path
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if any(part.startswith(".") for part in relative):
+                    continue
+                if child.suffix.lower() in SUPPORTED_SUFFIXES and child.is_file():
+                    add(child)
+        else:
+            add(path)
+    return found
+
+
+def read_inputs(paths: Sequence[Path | str], config: IngestConfig) -> list[Article | IngestFailure]:
+    """Read every file under ``paths``; one entry per article or failure, in a stable order."""
+    results: list[Article | IngestFailure] = []
+    for path in discover(paths):
+        results.extend(read_file(path, config))
+    return results
+
+
+def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]:
+    """Read one file by its suffix; problems become :class:`IngestFailure` entries, never exceptions."""
+    origin = str(path)
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        reason = f"unsupported file type '{path.suffix or path.name}' (supported: {supported})"
+        return [IngestFailure(origin, reason)]
+    try:
+        if not path.exists():
+            return [IngestFailure(origin, "file does not exist")]
+        if not path.is_file():
+            return [IngestFailure(origin, "not a regular file")]
+        size = path.stat().st_size
+        limit = config.max_article_chars * _FILE_BYTES_PER_CHAR
+        if size > limit:
+            return [
+                IngestFailure(
+                    origin,
+                    f"file has {size} bytes, over the read limit of {limit} bytes "
+                    f"({_FILE_BYTES_PER_CHAR} × ingest.max_article_chars={config.max_article_chars})",
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [IngestFailure(origin, f"cannot read file: {exc.strerror or exc}")]
+    return parse_text(raw, origin=origin, kind=kind, config=config)
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def parse_text(
+    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig
+) -> list[Article | IngestFailure]:
+    """Parse one input of the given kind (txt, md, html, json, jsonl) from bytes or text.
+
+    For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too.
+    """
+    if kind not in KINDS:
+        reason = f"unsupported input kind '{kind}' (supported: {', '.join(sorted(KINDS))})"
+        return [IngestFailure(origin, reason)]
+    decoded = _decode(raw)
+    if decoded.binary:
+        excerpt = _printable_excerpt(decoded.text)
+        return [IngestFailure(origin, "binary content, not text", excerpt, tuple(decoded.flags))]
+    if not decoded.text.strip():
+        reason = "empty file" if not decoded.text else "empty: no text after cleaning"
+        return [IngestFailure(origin, reason, decoded.text, tuple(decoded.flags))]
+    if kind in ("txt", "md"):
+        title, text = _split_plain(decoded.text, markdown=kind == "md")
+        return [_finish(origin, config, text=text, title=title, flags=decoded.flags)]
+    if kind == "html":
+        return [_parse_html(decoded, origin, config)]
+    if kind == "json":
+        return _parse_json(decoded, origin, config)
+    return _parse_jsonl(decoded, origin, config)
+
+
+def _decode(raw: bytes | str) -> _Decoded:
+    """Bytes or text to clean text: UTF-8 (BOM tolerated; UTF-16 when it has a BOM), with replacement."""
+    flags: list[str] = []
+    replaced = 0
+    if isinstance(raw, bytes):
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16", errors="replace")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8-sig", errors="replace")
+                replaced = text.count("\ufffd")
+                flags.append("invalid-utf8-replaced")
+    else:
+        text = raw
+    text, surrogates = _SURROGATES.subn("\ufffd", text)
+    if surrogates:
+        replaced += surrogates
+        flags.append("invalid-unicode-replaced")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for char in text if _is_stripped_control(char))
+    length = max(len(text), 1)
+    binary = controls / length > _BINARY_CONTROL_SHARE or (
+        len(text) >= _BINARY_MIN_CHARS_FOR_JUNK and (controls + replaced) / length > _BINARY_JUNK_SHARE
+    )
+    if controls and not binary:
+        text = "".join(char for char in text if not _is_stripped_control(char))
+        flags.append(f"control-characters-removed:{controls}")
+    return _Decoded(text, flags, binary)
+
+
+def _is_stripped_control(char: str) -> bool:
+    return char not in "\n\t" and unicodedata.category(char) == "Cc"
+
+
+def _clean(text: str) -> str:
+    """Control characters out (except newline and tab), surrogates replaced, newlines normalised."""
+    text = _SURROGATES.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(char for char in text if not _is_stripped_control(char))
+
+
+def _printable_excerpt(text: str, limit: int = 2_000) -> str:
+    """What a binary input looked like, safe to store: printable characters of its start only."""
+    return _clean(text[:limit])
+
+
+def _split_plain(text: str, *, markdown: bool) -> tuple[str, str]:
+    """First non-empty line is the title; the rest is the text.
+
+    A file of one line has no title: that line is its text (a one-word or headline-only input is still an
+    article, and the language detector decides what to make of it).
+    """
+    if markdown:
+        text = _strip_markdown(text)
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.strip():
+            rest = "\n".join(lines[index + 1 :])
+            return (line.strip(), rest) if rest.strip() else ("", line.strip())
+    return "", ""
+
+
+def _strip_markdown(text: str) -> str:
+    """Reduce Markdown to its words: headings, emphasis, links, images, quotes and comments lose markup."""
+    text = _HTML_COMMENT.sub("", text)
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = _MARKDOWN_HEADING.sub("", line)
+        line = _MARKDOWN_QUOTE.sub("", line)
+        line = _MARKDOWN_LINK.sub(r"\1", line)
+        line = _MARKDOWN_EMPHASIS.sub(r"\2", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _parse_html(decoded: _Decoded, origin: str, config: IngestConfig) -> Article | IngestFailure:
+    import trafilatura
+
+    flags = list(decoded.flags)
+    try:
+        tree = trafilatura.load_html(decoded.text)
+        if tree is None:
+            return IngestFailure(origin, "no article text found in HTML", decoded.text, tuple(flags))
+        # Page chrome goes before extraction: on a page with no article, trafilatura's fallback would
+        # otherwise return the navigation links as the "text".
+        for element in tree.xpath(_PAGE_CHROME):
+            element.drop_tree()
+        document = trafilatura.bare_extraction(
+            tree, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except (ValueError, TypeError, AttributeError, LookupError, RecursionError) as exc:
+        return IngestFailure(origin, f"HTML could not be parsed: {exc}", decoded.text, tuple(flags))
+    body = getattr(document, "text", None) if document is not None else None
+    if not body or not body.strip():
+        return IngestFailure(origin, "no article text found in HTML", decoded.text, tuple(flags))
+    title = _clean(getattr(document, "title", None) or "").strip()
+    if not title:
+        match = _HTML_TITLE.search(decoded.text)
+        title = " ".join(match.group(1).split()) if match else ""
+    paragraphs = [line.strip() for line in _clean(body).split("\n") if line.strip()]
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags)
+
+
+# --------------------------------------------------------------------------------------------- JSON
+
+
+def _parse_json(decoded: _Decoded, origin: str, config: IngestConfig) -> list[Article | IngestFailure]:
+    try:
+        data = json.loads(decoded.text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return [IngestFailure(origin, f"not valid JSON: {exc}", decoded.text, tuple(decoded.flags))]
+    if isinstance(data, dict):
+        return [_from_record(data, origin, "", config, decoded.flags)]
+    if isinstance(data, list):
+        if not data:
+            return [
+                IngestFailure(
+                    origin, "empty: the JSON list holds no records", decoded.text, tuple(decoded.flags)
+                )
+            ]
+        return [
+            _from_record(item, f"{origin}#{number}", f"record {number}: ", config, decoded.flags)
+            for number, item in enumerate(data, start=1)
+        ]
+    return [
+        IngestFailure(
+            origin,
+            f"JSON must be an object or a list of objects, got {_json_type(data)}",
+            decoded.text,
+            tuple(decoded.flags),
+        )
+    ]
+
+
+def _parse_jsonl(decoded: _Decoded, origin: str, config: IngestConfig) -> list[Article | IngestFailure]:
+    results: list[Article | IngestFailure] = []
+    for number, line in _numbered_lines(decoded.text):
+        where, prefix = f"{origin}:{number}", f"line {number}: "
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            results.append(IngestFailure(where, f"{prefix}not valid JSON: {exc}", line, tuple(decoded.flags)))
+            continue
+        results.append(_from_record(data, where, prefix, config, decoded.flags))
+    if not results:
+        return [IngestFailure(origin, "empty: no text after cleaning", decoded.text, tuple(decoded.flags))]
+    return results
+
+
+def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _from_record(
+    data: Any, origin: str, prefix: str, config: IngestConfig, inherited: list[str]
+) -> Article | IngestFailure:
+    """One JSON object to an article; optional fields that are wrong are dropped with a flag."""
+    flags = list(inherited)
+    if not isinstance(data, dict):
+        return IngestFailure(
+            origin, f"{prefix}expected a JSON object, got {_json_type(data)}", _dump(data), tuple(flags)
+        )
+    text = data.get("text")
+    if text is None:
+        return IngestFailure(origin, f"{prefix}'text' is missing", _dump(data), tuple(flags))
+    if not isinstance(text, str):
+        return IngestFailure(
+            origin, f"{prefix}'text' must be a string, got {_json_type(text)}", _dump(data), tuple(flags)
+        )
+    title = _optional_string(data, "title", flags) or ""
+    url = _optional_string(data, "url", flags)
+    source = _optional_string(data, "source", flags)
+    published_at = _published_at(data.get("published_at"), flags)
+    given_id = data.get("id")
+    if isinstance(given_id, int) and not isinstance(given_id, bool):
+        given_id = str(given_id)
+    article_id: str | None = None
+    if given_id is not None:
+        if isinstance(given_id, str) and is_valid_id(given_id):
+            article_id = given_id
+        else:
+            flags.append("invalid-id-replaced")
+    return _finish(
+        origin,
+        config,
+        text=text,
+        title=title,
+        flags=flags,
+        url=url,
+        source=source,
+        published_at=published_at,
+        article_id=article_id,
+    )
+
+
+def _dump(data: Any) -> str:
+    """A record that failed, as clean JSON text to keep in the failure."""
+    return _clean(json.dumps(data, ensure_ascii=False))
+
+
+def _optional_string(data: dict[str, Any], key: str, flags: list[str]) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        flags.append(f"invalid-{key}")
+        return None
+    cleaned = " ".join(_clean(value).split())
+    return cleaned or None
+
+
+def _published_at(value: Any, flags: list[str]) -> datetime | None:
+    """ISO 8601 to an aware datetime; a value without a zone is taken as UTC and flagged."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        flags.append("invalid-published_at")
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        flags.append("invalid-published_at")
+        return None
+    if parsed.tzinfo is None:
+        flags.append("published_at-assumed-utc")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+# --------------------------------------------------------------------------------------------- finishing
+
+
+def _finish(
+    origin: str,
+    config: IngestConfig,
+    *,
+    text: str,
+    title: str,
+    flags: list[str],
+    url: str | None = None,
+    source: str | None = None,
+    published_at: datetime | None = None,
+    article_id: str | None = None,
+) -> Article | IngestFailure:
+    """Common last steps: clean, strip boilerplate, bound the size, assign the stable id."""
+    flags = list(flags)
+    if (_SURROGATES.search(text) or _SURROGATES.search(title)) and "invalid-unicode-replaced" not in flags:
+        flags.append("invalid-unicode-replaced")
+    title = " ".join(_clean(title).split())
+    text = _tidy(_clean(text))
+    text, removed = _strip_boilerplate(text, source, config)
+    if removed:
+        flags.append(f"boilerplate-removed:{removed}")
+    if not text:
+        return IngestFailure(origin, "empty: no text after cleaning", title, tuple(flags))
+    if len(text) > config.max_article_chars:
+        if config.oversize == "refuse":
+            limit = config.max_article_chars
+            reason = f"article has {len(text)} characters, over ingest.max_article_chars={limit}"
+            return IngestFailure(origin, reason, text, tuple(flags))
+        flags.append(f"truncated:{len(text)}")
+        text = truncate_at_sentence(text, config.max_article_chars)
+    return Article(
+        id=article_id or article_id_for(url, text),
+        title=title,
+        text=text,
+        url=url,
+        source=source,
+        published_at=published_at,
+        origin=origin,
+        content_hash=content_hash(text, title),
+        flags=flags,
+    )
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off every line, at most one blank line between paragraphs, trimmed."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+def _strip_boilerplate(text: str, source: str | None, config: IngestConfig) -> tuple[str, int]:
+    """Remove lines a pattern matches (``re.search`` on the stripped line; anchor with ^...$ for whole lines).
+
+    Rules under ``'*'`` apply to every article, rules under a source name to articles from that source.
+    """
+    patterns = list(config.boilerplate.get("*", []))
+    if source is not None and source != "*":
+        patterns += config.boilerplate.get(source, [])
+    if not patterns:
+        return text, 0
+    rules = _compiled(tuple(patterns))
+    kept: list[str] = []
+    removed = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and any(rule.search(stripped) for rule in rules):
+            removed += 1
+        else:
+            kept.append(line)
+    if not removed:
+        return text, 0
+    return _tidy("\n".join(kept)), removed
+
+
+def truncate_at_sentence(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters at the last sentence end before the limit.
+
+    Falls back to the last whitespace when no sentence ends in the second half of the window (one very
+    long "sentence"), and to a hard cut when there is no whitespace either.
+    """
+    if len(text) <= limit:
+        return text
+    window = text[: limit + 1]  # one character more, so a sentence end at the limit sees what follows
+    cut = 0
+    for match in _SENTENCE_END.finditer(window):
+        if match.end() <= limit:
+            cut = match.end()
+    if cut < limit // 2:
+        space = max(window.rfind(" ", 0, limit), window.rfind("\n", 0, limit))
+        cut = max(cut, space) if space > 0 else (cut or limit)
+    return text[:cut].rstrip()
