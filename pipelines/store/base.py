@@ -20,7 +20,9 @@ class ObjectStore(Protocol):
         """Where this store points, without credentials."""
         ...
 
-    def put(self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json") -> bool:
+    def put(
+        self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
+    ) -> bool:
         """Write ``data`` at ``key``. With ``if_absent``, write only when the key does not exist yet and
         return ``False`` (writing nothing) when it does. Raises StoreError/StoreUnavailable on failure."""
         ...

@@ -27,7 +27,9 @@ _HASH = re.compile(r"^[0-9a-f]{16,64}$")
 
 def _id(value: str, what: str) -> str:
     if not is_valid_id(value):
-        raise StoreError(f"refusing to build a key from {what} {value!r}: only [A-Za-z0-9._-] ids are allowed")
+        raise StoreError(
+            f"refusing to build a key from {what} {value!r}: only [A-Za-z0-9._-] ids are allowed"
+        )
     return value
 
 

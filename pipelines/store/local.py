@@ -25,7 +25,9 @@ class LocalStore:
             raise StoreError(f"invalid object key {key!r}")
         return self.root.joinpath(*key.split("/"))
 
-    def put(self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json") -> bool:
+    def put(
+        self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
+    ) -> bool:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

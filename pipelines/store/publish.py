@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import Field
 
+from pipelines.errors import ObjectNotFound
 from pipelines.records import SCHEMA_VERSION, Article, Model, Record, RunManifest
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
@@ -49,7 +50,17 @@ class Publisher:
         self.store = store
 
     def already_published(self, article: Article) -> bool:
-        return self.store.exists(layout.record_key(article.id, article.content_hash))
+        """Whether this exact content is published.
+
+        When the record exists but a run died before writing all its summary objects (the record is
+        written first), the missing summary objects are completed here from the stored record, so a
+        re-run after a crash loses nothing and still reports the article as unchanged.
+        """
+        key = layout.record_key(article.id, article.content_hash)
+        if not self.store.exists(key):
+            return False
+        self.complete_summaries(key, None)
+        return True
 
     def publish(self, record: Record, run_day: date) -> str:
         """Write a finished record and its summary objects.
@@ -63,6 +74,7 @@ class Publisher:
         record.finish("published")
         if not self.store.put(key, _encode(record), if_absent=True):
             record.finish("unchanged", "identical content already published")
+            self.complete_summaries(key, run_day)
             return key
         for summary_object in self.summary_objects(record, key, run_day):
             summary_key = layout.summary_key(summary_object.date, summary_object.language, article.id)
@@ -94,6 +106,41 @@ class Publisher:
             setattr(entry, summary.kind, summary.text)
             entry.methods[summary.kind] = summary.method
         return list(by_language.values())
+
+    def complete_summaries(self, record_key: str, run_day: date | None) -> list[str]:
+        """Write the summary objects of the stored record at ``record_key`` that are missing or that point
+        at an older version of the article; returns the keys written (normally none).
+
+        They are built from the *stored* record, so two runs completing the same article write identical
+        bytes. ``run_day`` is only needed for articles without a publication date; ``None`` takes the day
+        the stored record was processed.
+        """
+        stored = Record.model_validate_json(self.store.get(record_key))
+        day = run_day or (stored.processed_at.date() if stored.processed_at else datetime.now(UTC).date())
+        written: list[str] = []
+        for summary_object in self.summary_objects(stored, record_key, day):
+            key = layout.summary_key(summary_object.date, summary_object.language, stored.article.id)
+            if self._points_at_latest(key, stored):
+                continue
+            self.store.put(key, _encode(summary_object))
+            written.append(key)
+        return written
+
+    def _points_at_latest(self, summary_key: str, stored: Record) -> bool:
+        """Whether the summary object at ``summary_key`` exists and points at ``stored`` or a newer record."""
+        try:
+            current = SummaryObject.model_validate_json(self.store.get(summary_key))
+        except ObjectNotFound:
+            return False
+        if current.content_hash == stored.article.content_hash:
+            return True
+        try:
+            pointed = Record.model_validate_json(self.store.get(current.record_key))
+        except ObjectNotFound:
+            return False
+        if stored.processed_at is None or pointed.processed_at is None:
+            return True
+        return pointed.processed_at >= stored.processed_at
 
     def record_failure(self, record: Record) -> str:
         """Keep a failed or skipped input, with its reason, as an object of its own."""

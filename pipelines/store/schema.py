@@ -1,0 +1,128 @@
+"""JSON Schemas of the stored objects, generated from the pydantic models so they cannot drift.
+
+``docs/schema/*.schema.json`` are the committed output of :func:`write_schemas` (run
+``python docs/schema/generate.py``); a test fails when they differ from what the models generate now.
+``docs/schema/versions.json`` pins a fingerprint of the schemas per ``SCHEMA_VERSION``: changing the shape
+of any object without bumping ``SCHEMA_VERSION`` makes :func:`write_schemas` refuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import NewsdigestError
+from pipelines.records import SCHEMA_VERSION, Record, RunManifest
+from pipelines.store.publish import SummaryObject
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+ID_BASE = "urn:newsdigest:schema:"
+VERSIONS_FILE = "versions.json"
+
+
+def _all_required(schema: dict[str, Any]) -> None:
+    """The publisher writes every field (``null`` when unknown), so every property is required."""
+    if "properties" in schema:
+        schema["required"] = list(schema["properties"])
+
+
+def _from_model(
+    name: str, model: type[Record | SummaryObject | RunManifest], description: str
+) -> dict[str, Any]:
+    body = model.model_json_schema(mode="serialization")
+    _all_required(body)
+    for definition in body.get("$defs", {}).values():
+        _all_required(definition)
+    body["properties"]["schema_version"] = {
+        "const": SCHEMA_VERSION,
+        "description": "bumped on any change to the shape of stored objects; see docs/storage.md",
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": f"{ID_BASE}{name}",
+        "x-schema-version": SCHEMA_VERSION,
+        **body,
+        "description": description,
+    }
+
+
+def generate_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema (Draft 2020-12) for every kind of stored object."""
+    record = _from_model(
+        "record",
+        Record,
+        "A full record, stored at records/<article_id>/<content_hash>.json: one object per content version.",
+    )
+    summary = _from_model(
+        "summary",
+        SummaryObject,
+        "A compact summary object, stored at summaries/<YYYY-MM-DD>/<lang>/<article_id>.json; "
+        "record_key points at the latest record version.",
+    )
+    manifest = _from_model(
+        "manifest",
+        RunManifest,
+        "A run manifest, stored at runs/<YYYY-MM-DD>/<run_id>.json after every object it lists.",
+    )
+    failure = {
+        "$schema": DRAFT,
+        "$id": f"{ID_BASE}failure",
+        "x-schema-version": SCHEMA_VERSION,
+        "title": "Failure",
+        "description": "A failed or skipped input, stored at failures/<run_id>/<article_id>.json: a Record "
+        "whose status is 'failed' or 'skipped' and whose reason says why.",
+        "allOf": [{"$ref": f"{ID_BASE}record"}],
+        "properties": {
+            "status": {"enum": ["failed", "skipped"]},
+            "reason": {"type": "string", "minLength": 1},
+        },
+        "required": ["status", "reason"],
+    }
+    return {
+        "record.schema.json": record,
+        "summary.schema.json": summary,
+        "manifest.schema.json": manifest,
+        "failure.schema.json": failure,
+    }
+
+
+def render(schema: dict[str, Any]) -> str:
+    """The canonical text of a schema file."""
+    return json.dumps(schema, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def fingerprint(schemas: dict[str, dict[str, Any]]) -> str:
+    """A hash of the schemas' shape (descriptions included, the version marker excluded)."""
+    stripped = {
+        name: {k: v for k, v in schema.items() if k != "x-schema-version"} for name, schema in schemas.items()
+    }
+    return hashlib.sha256(json.dumps(stripped, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema file and record this version's fingerprint; returns the files written.
+
+    Raises NewsdigestError when the models changed but ``SCHEMA_VERSION`` did not.
+    """
+    schemas = generate_schemas()
+    versions_path = folder / VERSIONS_FILE
+    versions: dict[str, str] = json.loads(versions_path.read_text()) if versions_path.exists() else {}
+    current = fingerprint(schemas)
+    pinned = versions.get(str(SCHEMA_VERSION))
+    if pinned is not None and pinned != current:
+        raise NewsdigestError(
+            f"the stored objects' schemas changed but SCHEMA_VERSION is still {SCHEMA_VERSION}: bump "
+            "SCHEMA_VERSION in pipelines/records.py (and describe the change in docs/storage.md), then rerun"
+        )
+    versions[str(SCHEMA_VERSION)] = current
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas.items():
+        path = folder / name
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    versions_path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    written.append(versions_path)
+    return written
