@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipelines.records import Summary
-from pipelines.summarize.config import SummarySpec
+from pipelines.summarize.config import SummaryKind, SummarySpec
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,8 @@ class Summarizer(Protocol):
 
     method: str
 
-    def summarize(self, texts: Sequence[str], spec: SummarySpec, language: str) -> list[Summary]: ...
+    def summarize(
+        self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
+    ) -> list[Summary]:
+        """One summary per text, in order; ``kind`` only labels the records (the spec sets the lengths)."""
+        ...

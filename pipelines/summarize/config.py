@@ -69,6 +69,13 @@ class SummaryConfig(StrictModel):
     )
     chunk_overlap_sentences: int = Field(default=1, ge=0)
     batch_size: int = Field(default=8, ge=1)
+    max_levels: int = Field(
+        default=6, ge=2, le=20, description="map-reduce levels before stopping (the summary is then flagged)"
+    )
+    repetition_ngram: int = Field(default=3, ge=1, description="n of the repeated-n-gram guard (words)")
+    repetition_max: int = Field(
+        default=2, ge=1, description="a summary with an n-gram seen more often than this is flagged"
+    )
 
     def spec_for(self, kind: SummaryKind, language: str) -> SummarySpec:
         override = self.languages.get(language)

@@ -1,0 +1,260 @@
+"""The summary engine: short and long summaries for a batch of articles, in every output language.
+
+Per request and kind (short, long) the language's spec chooses the method; requests that share a spec are
+summarised together, so a seq2seq model runs batched across articles and is loaded once per process
+through the model cache. Every summary passes the guards. Extra ``output_languages`` are produced by
+translating the summaries with the injected translation callable (the translation engine's batch
+interface), so the summary engine never loads translation models itself.
+
+An outcome is all or nothing: either every summary the request needs (both kinds, every language), or
+``error`` and no summaries, so a record never carries half a set. One request's failure never affects
+the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import get_args
+
+from pipelines.config import ModelsConfig
+from pipelines.errors import ConfigError, ModelUnavailable
+from pipelines.models import ModelCache, ModelResolver
+from pipelines.records import ModelRef, Summary
+from pipelines.summarize.base import Summarizer, SummaryOutcome, SummaryRequest
+from pipelines.summarize.config import SummaryConfig, SummaryKind, SummarySpec
+from pipelines.summarize.extractive import LeadSummarizer, TextRankSummarizer
+from pipelines.summarize.guards import FLAG_EMPTY, check_summary
+from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq, pick_device
+from pipelines.translate.base import TranslationOutcome, TranslationRequest
+
+log = logging.getLogger(__name__)
+
+Translate = Callable[[Sequence[TranslationRequest]], list[TranslationOutcome]]
+KINDS: tuple[SummaryKind, ...] = get_args(SummaryKind)
+TRANSLATED = "translated"
+
+
+class SummaryEngine:
+    """Writes the summaries of a batch of :class:`SummaryRequest`; see the module docstring."""
+
+    def __init__(
+        self,
+        config: SummaryConfig,
+        models: ModelsConfig,
+        resolver: ModelResolver,
+        cache: ModelCache,
+        translate: Translate | None = None,
+    ) -> None:
+        if config.output_languages and translate is None:
+            raise ConfigError(
+                f"summary.output_languages is {config.output_languages} but the summary engine was given no "
+                "translation callable; pass the translation engine's translate, or empty the list"
+            )
+        self.config = config
+        self.models = models
+        self.resolver = resolver
+        self.cache = cache
+        self.translate = translate
+        self._device: str | None = None
+        self._load_failures: dict[tuple[str, str | None], ModelUnavailable] = {}
+
+    def preflight(self, languages: Iterable[str]) -> dict[str, str]:
+        """Resolve (without loading) every seq2seq model these languages need; report what cannot run.
+
+        Returns ``{"<kind>:<language>": note}`` for each kind whose model is unavailable. With a
+        ``fallback_method`` the note says the kind will fall back to it, which model failed and why; with
+        ``fallback_method: none`` the note starts with ``FAILS:``, because those summaries, and so those
+        articles, will fail. An empty dict means every configured model resolved.
+        """
+        notes: dict[str, str] = {}
+        for language in sorted(set(languages)):
+            for kind in KINDS:
+                spec = self.config.spec_for(kind, language)
+                if spec.method != "seq2seq":
+                    continue
+                try:
+                    self.resolver.resolve(spec.model or "", spec.revision)
+                except ModelUnavailable as exc:
+                    notes[f"{kind}:{language}"] = self._unavailable_note(kind, language, exc)
+        return notes
+
+    def summarize(self, requests: Sequence[SummaryRequest]) -> list[SummaryOutcome]:
+        """One outcome per request, in order: short and long summaries in the request's language, then
+        both kinds in every other ``output_languages`` language (method ``translated``)."""
+        results: list[list[Summary]] = [[] for _ in requests]
+        errors: list[str | None] = [None] * len(requests)
+        for index, request in enumerate(requests):
+            if not request.text.strip():
+                errors[index] = "nothing to summarise: the article text is empty"
+        for kind in KINDS:
+            groups: dict[tuple[str, str], list[int]] = {}
+            for index, request in enumerate(requests):
+                if errors[index] is None:
+                    spec = self.config.spec_for(kind, request.language)
+                    groups.setdefault((request.language, spec.model_dump_json()), []).append(index)
+            for (language, _), indices in groups.items():
+                spec = self.config.spec_for(kind, language)
+                self._summarize_group(kind, language, spec, indices, requests, results, errors)
+        self._translate_summaries(requests, results, errors)
+        return [
+            SummaryOutcome(request.key, error=error)
+            if error is not None
+            else SummaryOutcome(request.key, summaries=summaries)
+            for request, summaries, error in zip(requests, results, errors, strict=True)
+        ]
+
+    def _summarize_group(
+        self,
+        kind: SummaryKind,
+        language: str,
+        spec: SummarySpec,
+        indices: list[int],
+        requests: Sequence[SummaryRequest],
+        results: list[list[Summary]],
+        errors: list[str | None],
+    ) -> None:
+        fallback_reason: str | None = None
+        try:
+            summarizer = self._summarizer_for(spec)
+        except ModelUnavailable as exc:
+            if self.config.fallback_method == "none":
+                for index in indices:
+                    errors[index] = f"{kind} summary: {exc} (summary.fallback_method is 'none')"
+                return
+            summarizer = self._extractive(self.config.fallback_method)
+            fallback_reason = f"{exc}; used {summarizer.method} instead"
+        texts = [requests[index].text for index in indices]
+        try:
+            summaries = summarizer.summarize(texts, spec, language, kind=kind)
+        except Exception as exc:  # noqa: BLE001 - a batch failure is narrowed to its articles below
+            if len(indices) == 1:
+                errors[indices[0]] = f"{kind} summary failed: {type(exc).__name__}: {exc}"
+                return
+            log.warning("%s summary batch of %d failed (%s); retrying one by one", kind, len(indices), exc)
+            for index in indices:
+                self._summarize_group(kind, language, spec, [index], requests, results, errors)
+            return
+        for index, summary in zip(indices, summaries, strict=True):
+            guarded = check_summary(
+                summary.text,
+                requests[index].text,
+                language=language,
+                max_words=spec.max_words,
+                ngram_size=self.config.repetition_ngram,
+                max_repeats=self.config.repetition_max,
+            )
+            results[index].append(
+                summary.model_copy(
+                    update={
+                        "text": guarded.text,
+                        "flags": summary.flags + guarded.flags,
+                        "fallback_reason": fallback_reason,
+                    }
+                )
+            )
+
+    def _summarizer_for(self, spec: SummarySpec) -> Summarizer:
+        """The summarizer for ``spec``; raises ModelUnavailable when its seq2seq model cannot be had."""
+        if spec.method != "seq2seq":
+            return self._extractive(spec.method)
+        key = (spec.model or "", spec.revision)
+        known = self._load_failures.get(key)
+        if known is not None:
+            raise known
+        resolved = self.resolver.resolve(*key)
+        if self._device is None:
+            self._device = pick_device(self.models.device)
+        try:
+            loaded = get_seq2seq(self.cache, resolved, self._device, self.models.threads)
+        except ModelUnavailable as exc:
+            # Remembered: a model that failed to load is not reloaded for every batch of the run.
+            self._load_failures[key] = exc
+            raise
+        return Seq2SeqSummarizer(
+            loaded,
+            resolved,
+            batch_size=self.config.batch_size,
+            overlap_sentences=self.config.chunk_overlap_sentences,
+            max_levels=self.config.max_levels,
+        )
+
+    @staticmethod
+    def _extractive(method: str) -> Summarizer:
+        return TextRankSummarizer() if method == "textrank" else LeadSummarizer()
+
+    def _unavailable_note(self, kind: str, language: str, exc: ModelUnavailable) -> str:
+        fallback = self.config.fallback_method
+        if fallback == "none":
+            return (
+                f"FAILS: {exc}; summary.fallback_method is 'none', so {kind} summaries in '{language}' fail"
+            )
+        return f"falls back to {fallback}: {exc}"
+
+    def _translate_summaries(
+        self, requests: Sequence[SummaryRequest], results: list[list[Summary]], errors: list[str | None]
+    ) -> None:
+        """Append a translated copy of each summary for every extra output language (one batched call)."""
+        wanted: list[tuple[int, Summary, str]] = []
+        for index, request in enumerate(requests):
+            if errors[index] is not None:
+                continue
+            for language in self.config.output_languages:
+                if language != request.language:
+                    wanted.extend((index, summary, language) for summary in list(results[index]))
+        if not wanted or self.translate is None:
+            return
+        batch = [
+            TranslationRequest(
+                key=f"{requests[index].key}#{summary.kind}#{language}",
+                text=summary.text,
+                title="",
+                source_language=requests[index].language,
+                target_language=language,
+            )
+            for index, summary, language in wanted
+            if summary.text
+        ]
+        outcomes: dict[str, TranslationOutcome] = {}
+        failure: str | None = None
+        if batch:
+            try:
+                outcomes = {outcome.key: outcome for outcome in self.translate(batch)}
+            except Exception as exc:  # noqa: BLE001 - recorded as the error of every article that needed it
+                failure = f"{type(exc).__name__}: {exc}"
+        additions: list[list[Summary]] = [[] for _ in requests]
+        for index, summary, language in wanted:
+            if errors[index] is not None:
+                continue
+            if not summary.text:
+                additions[index].append(_translated(summary, language, "", None, [FLAG_EMPTY]))
+                continue
+            outcome = outcomes.get(f"{requests[index].key}#{summary.kind}#{language}")
+            if outcome is None or outcome.translation is None:
+                why = failure or (outcome.error if outcome is not None else "no outcome returned")
+                errors[index] = f"translating the {summary.kind} summary into '{language}' failed: {why}"
+                continue
+            translation = outcome.translation
+            model = translation.models[-1] if translation.models else None
+            additions[index].append(
+                _translated(summary, language, translation.text, model, translation.flags)
+            )
+        for index, extra in enumerate(additions):
+            results[index].extend(extra)
+
+
+def _translated(
+    summary: Summary, language: str, text: str, model: ModelRef | None, flags: Sequence[str]
+) -> Summary:
+    """A translated copy of ``summary``: flags, chunks and fallback kept, the translation's flags added."""
+    return Summary(
+        kind=summary.kind,
+        language=language,
+        text=text,
+        method=TRANSLATED,
+        model=model,
+        chunks=summary.chunks,
+        levels=summary.levels,
+        flags=summary.flags + [flag for flag in flags if flag not in summary.flags],
+        fallback_reason=summary.fallback_reason,
+    )

@@ -1,0 +1,78 @@
+"""Checks every summary passes through before it is recorded.
+
+A summary that is empty, longer than its source, or that repeats an n-gram is kept but flagged, so a
+reader (or the digest renderer) can decide; the word budget is enforced, not just flagged, because a
+newsletter layout breaks on an over-long teaser.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipelines.summarize.text import cut_at_words, join_sentences, sentences, word_count, words
+
+FLAG_EMPTY = "empty"
+FLAG_LONGER_THAN_SOURCE = "longer-than-source"
+FLAG_REPETITION = "repetition"
+FLAG_TRIMMED = "trimmed-to-budget"
+FLAG_CUT_MID_SENTENCE = "cut-mid-sentence"
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    text: str
+    flags: list[str] = field(default_factory=list)
+
+
+def repeated_ngram(text: str, n: int, max_repeats: int) -> tuple[str, ...] | None:
+    """The most frequent word n-gram of ``text`` if it occurs more than ``max_repeats`` times, else None."""
+    tokens = [token.lower() for token in words(text)]
+    if n < 1 or len(tokens) < n:
+        return None
+    counts = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    gram, count = counts.most_common(1)[0]
+    return gram if count > max_repeats else None
+
+
+def trim_to_budget(text: str, max_words: int, language: str) -> GuardResult:
+    """Whole sentences while they fit ``max_words``; a first sentence over budget is cut at the budget.
+
+    Either kind of trimming is flagged: trimming whole sentences with ``trimmed-to-budget``, cutting
+    inside the first sentence additionally with ``cut-mid-sentence``.
+    """
+    if word_count(text) <= max_words:
+        return GuardResult(text)
+    kept: list[str] = []
+    used = 0
+    for sentence in sentences(text, language):
+        count = word_count(sentence)
+        if used + count > max_words:
+            break
+        kept.append(sentence)
+        used += count
+    if kept:
+        return GuardResult(join_sentences(kept, language), [FLAG_TRIMMED])
+    return GuardResult(cut_at_words(text.strip(), max_words), [FLAG_TRIMMED, FLAG_CUT_MID_SENTENCE])
+
+
+def check_summary(
+    text: str,
+    source: str,
+    *,
+    language: str,
+    max_words: int,
+    ngram_size: int,
+    max_repeats: int,
+) -> GuardResult:
+    """Apply every guard to one summary of ``source``; returns the (possibly trimmed) text and its flags."""
+    text = text.strip()
+    if not text or not words(text):
+        return GuardResult(text, [FLAG_EMPTY])
+    flags: list[str] = []
+    if word_count(text) > word_count(source):
+        flags.append(FLAG_LONGER_THAN_SOURCE)
+    if repeated_ngram(text, ngram_size, max_repeats) is not None:
+        flags.append(FLAG_REPETITION)
+    trimmed = trim_to_budget(text, max_words, language)
+    return GuardResult(trimmed.text, flags + trimmed.flags)

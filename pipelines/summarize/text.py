@@ -1,0 +1,48 @@
+"""Sentence and word helpers the summarizers share.
+
+Sentences come from :func:`pipelines.segment.split_sentences` (pysbd where it knows the language, rules
+elsewhere), paragraph by paragraph. Words are what budgets and overlap are counted in: runs of letters
+and digits, except that every Han or kana character counts as one word, because Chinese and Japanese are
+written without spaces (Korean is, so Hangul stays in runs).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.segment import split_sentences
+
+_UNSPACED = frozenset({"zh", "ja"})
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def sentences(text: str, language: str) -> list[str]:
+    """Sentences of ``text`` in order, stripped, none empty; a line break always ends a sentence."""
+    found: list[str] = []
+    for paragraph in _LINE_BREAK.split(text):
+        found.extend(split_sentences(paragraph, language))
+    return found
+
+
+def join_sentences(parts: list[str], language: str) -> str:
+    """Sentences back into text: without spaces for Chinese and Japanese, with one space otherwise."""
+    return ("" if language in _UNSPACED else " ").join(parts)
+
+
+def words(text: str) -> list[str]:
+    """Word tokens: letter/digit runs, and each CJK character on its own."""
+    return _WORD.findall(text)
+
+
+def word_count(text: str) -> int:
+    return len(words(text))
+
+
+def cut_at_words(text: str, budget: int) -> str:
+    """``text`` up to and including its ``budget``-th word (the rest dropped), keeping original spacing."""
+    for index, match in enumerate(_WORD.finditer(text), start=1):
+        if index == budget:
+            return text[: match.end()].rstrip()
+    return text
