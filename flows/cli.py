@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,7 +44,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-class DigestFormat(str, Enum):
+class DigestFormat(StrEnum):
     md = "md"
     html = "html"
     json = "json"
@@ -57,7 +57,9 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @app.command()
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt .md .html .json .jsonl articles.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders of .txt .md .html .json .jsonl articles.")
+    ],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     store: Annotated[str | None, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")] = None,
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
@@ -93,7 +95,10 @@ def _run_with_progress(
         remove = add_progress_listener(lambda done, total: progress.update(bar, completed=done, total=total))
         try:
             return news_digests(
-                paths=paths, config_file=str(config) if config else None, store_url=store, target_language=target
+                paths=paths,
+                config_file=str(config) if config else None,
+                store_url=store,
+                target_language=target,
             )
         except NewsdigestError as exc:
             return exc
@@ -108,7 +113,9 @@ def _print_report(manifest: RunManifest) -> None:
     summary = Table(title=f"run {manifest.run_id}", show_header=True)
     for status in ("published", "unchanged", "skipped", "failed"):
         summary.add_column(status, justify="right")
-    summary.add_row(*(str(counts.get(status, 0)) for status in ("published", "unchanged", "skipped", "failed")))
+    summary.add_row(
+        *(str(counts.get(status, 0)) for status in ("published", "unchanged", "skipped", "failed"))
+    )
     out.print(summary)
     problems = [entry for entry in manifest.entries if entry.status in ("failed", "skipped")]
     if problems:
@@ -143,7 +150,7 @@ def detect(
     line = f"{detection.language}\t{detection.probability:.3f}"
     if detection.reason:
         line += f"\t{detection.reason}"
-    out.print(line, highlight=False, markup=False)
+    sys.stdout.write(line + "\n")
     raise typer.Exit(EXIT_INCOMPLETE if detection.language == "und" else EXIT_OK)
 
 
@@ -153,7 +160,9 @@ def digest(
     day: Annotated[str, typer.Option("--date", help="Publication day, YYYY-MM-DD.")],
     lang: Annotated[str, typer.Option(help="Output language of the summaries.")] = "en",
     fmt: Annotated[DigestFormat, typer.Option("--format", help="md, html or json.")] = DigestFormat.md,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (store settings).")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config (store settings).")
+    ] = None,
 ) -> None:
     """Render the stored summaries of one day and language as a newsletter digest."""
     from pipelines.config import load_config
@@ -180,13 +189,15 @@ def digest(
 @models_app.command("convert")
 def convert(
     model: Annotated[str, typer.Argument(help="Hub id, local directory or s3:// prefix of a Marian model.")],
-    quantization: Annotated[str, typer.Option(help="CTranslate2 quantization: int8, float16, float32.")] = "int8",
+    quantization: Annotated[
+        str, typer.Option(help="CTranslate2 quantization: int8, float16, float32.")
+    ] = "int8",
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (model cache).")] = None,
 ) -> None:
     """Convert a translation model for the CTranslate2 backend (cached next to the source model)."""
     from pipelines.config import load_config
     from pipelines.errors import ConfigError, NewsdigestError
-    from pipelines.models import ModelResolver
+    from pipelines.runtime import model_resolver
     from pipelines.translate.ct2 import convert_model
 
     try:
@@ -194,8 +205,8 @@ def convert(
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     try:
-        resolved = ModelResolver(settings.models.resolve_timeout_s).resolve(model)
-        output = convert_model(resolved.path, quantization)
+        resolved = model_resolver(settings).resolve(model)
+        output = convert_model(resolved.path, quantization, cache_dir=settings.models.cache_dir.expanduser())
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None
     out.print(str(output), highlight=False)

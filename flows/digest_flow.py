@@ -82,9 +82,7 @@ def add_progress_listener(listener: ProgressCallback) -> Callable[[], None]:
     return lambda: _progress_listeners.remove(listener)
 
 
-def resolve_config(
-    config_file: str | None, store_url: str | None, target_language: str | None
-) -> Config:
+def resolve_config(config_file: str | None, store_url: str | None, target_language: str | None) -> Config:
     overrides: dict[str, Any] = {}
     if store_url:
         overrides["store.url"] = store_url
@@ -137,7 +135,9 @@ def news_digests(
         entries.extend(batch_entries)
         for entry in batch_entries:
             if entry.status in ("failed", "skipped"):
-                logger.info("article %s (%s) %s: %s", entry.article_id, entry.origin, entry.status, entry.reason)
+                logger.info(
+                    "article %s (%s) %s: %s", entry.article_id, entry.origin, entry.status, entry.reason
+                )
         for listener in list(_progress_listeners):
             listener(len(entries), len(detected))
 

@@ -71,7 +71,9 @@ class ModelsConfig(StrictModel):
     resolve_timeout_s: float = Field(default=15.0, gt=0, description="per model, checked before the run")
     device: Device = "auto"
     max_loaded: int = Field(default=4, ge=1, description="models kept in memory per process")
-    max_bytes: int = Field(default=6 * 1024**3, ge=1, description="bytes of weights kept in memory per process")
+    max_bytes: int = Field(
+        default=6 * 1024**3, ge=1, description="bytes of weights kept in memory per process"
+    )
     threads: int | None = Field(default=None, ge=1, description="torch/CTranslate2 threads; default: cores")
 
 
@@ -82,7 +84,9 @@ class Config(StrictModel):
     batch_size: int = Field(default=16, ge=1, le=10_000, description="articles per batch (one task run each)")
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
-    translation: TranslationConfig = Field(default_factory=lambda: TranslationConfig(**_default_translation()))
+    translation: TranslationConfig = Field(
+        default_factory=lambda: TranslationConfig(**_default_translation())
+    )
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)

@@ -12,7 +12,9 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 def _check_language(code: str) -> str:
     if not _LANGUAGE_CODE.fullmatch(code):
-        raise ValueError(f"'{code}' is not a language code; use ISO 639-1/639-3 lower case such as 'en' or 'fr'")
+        raise ValueError(
+            f"'{code}' is not a language code; use ISO 639-1/639-3 lower case such as 'en' or 'fr'"
+        )
     return code
 
 

@@ -67,7 +67,7 @@ class Runtime:
         self.cache = (
             cache if cache is not None else process_cache(config.models.max_loaded, config.models.max_bytes)
         )
-        self.resolver = resolver if resolver is not None else ModelResolver(config.models.resolve_timeout_s)
+        self.resolver = resolver if resolver is not None else model_resolver(config)
         self.publisher = Publisher(self.store)
         self.signature = Signature(
             code_version=code_version(), config_hash=config.fingerprint(), libraries=library_versions()
@@ -84,8 +84,34 @@ class Runtime:
         from pipelines.summarize.engine import SummaryEngine
 
         return SummaryEngine(
-            self.config.summary, self.config.models, self.resolver, self.cache, translate=self.translation.translate
+            self.config.summary,
+            self.config.models,
+            self.resolver,
+            self.cache,
+            translate=self.translation.translate,
         )
+
+
+def _model_specs(config: Config) -> list[str]:
+    translation = config.translation
+    specs = [model.model for model in translation.models.values()]
+    specs += [translation.fallback.model] if translation.fallback else []
+    summaries = [config.summary.short, config.summary.long]
+    for override in config.summary.languages.values():
+        summaries += [spec for spec in (override.short, override.long) if spec is not None]
+    return specs + [spec.model for spec in summaries if spec.model]
+
+
+def model_resolver(config: Config) -> ModelResolver:
+    """A resolver for the configured models; ``s3://`` models are fetched with the store's S3 settings."""
+    s3_client = None
+    if any(spec.startswith("s3://") for spec in _model_specs(config)):
+        from pipelines.store.s3 import make_client
+
+        s3_client = make_client(config.store)
+    return ModelResolver(
+        config.models.resolve_timeout_s, s3_client=s3_client, cache_dir=config.models.cache_dir.expanduser()
+    )
 
 
 _runtimes: dict[str, Runtime] = {}

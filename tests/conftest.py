@@ -153,6 +153,7 @@ def tiny_overrides(tiny_marian_dir: Path, tiny_bart_dir: Path) -> dict[str, obje
         "summary.short": {**summary, "max_length": 16, "max_words": 35, "sentences": 1},
         "summary.long": {**summary, "max_length": 32, "max_words": 140, "sentences": 3},
         "batch_size": 8,
+        "models.threads": 1,
     }
 
 
@@ -161,7 +162,8 @@ def tiny_config(tiny_overrides: dict[str, object], tmp_path: Path) -> Config:
     from pipelines.config import load_config
 
     return load_config(
-        None, {**tiny_overrides, "store.url": str(tmp_path / "store"), "models.cache_dir": str(tmp_path / "cache")}
+        None,
+        {**tiny_overrides, "store.url": str(tmp_path / "store"), "models.cache_dir": str(tmp_path / "cache")},
     )
 
 

@@ -37,7 +37,9 @@ def test_importing_pipelines_loads_no_heavy_library() -> None:
         "heavy = [m for m in ('torch', 'transformers', 'prefect', 'boto3', 'ctranslate2', 'trafilatura') "
         "if m in sys.modules]; print(','.join(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert result.stdout.strip() == ""
 
 

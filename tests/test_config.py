@@ -68,7 +68,7 @@ def test_bad_language_pair_and_code(tmp_path: Path) -> None:
 
 def test_seq2seq_summary_needs_a_model(tmp_path: Path) -> None:
     path = _write(tmp_path, "summary:\n  short:\n    method: seq2seq\n    model: null\n")
-    with pytest.raises(ConfigError, match="summary.short"):
+    with pytest.raises(ConfigError, match=r"summary\.short"):
         load_config(path)
 
 

@@ -61,8 +61,8 @@ def _bad_inputs(folder: Path) -> dict[str, bytes]:
         "one-word.txt": b"Hello\n",
         "emoji.txt": "😀🎉🚋\n\n🔥🔥🔥".encode(),
         "binary.txt": bytes(range(256)) * 8,
-        "latin1.txt": "Le conseil municipal a voté\n\nLes élus ont approuvé le projet de tramway à l'unanimité, "
-        "après un débat animé sur le coût et le tracé de la nouvelle ligne.".encode("latin-1"),
+        "latin1.txt": "Le conseil municipal a voté\n\nLes élus ont approuvé le projet de tramway "
+        "à l'unanimité, après un débat animé sur le coût et le tracé de la nouvelle ligne.".encode("latin-1"),
         "page.html": b"<html><head><title>Tram</title><script>alert(1)</script></head><body><nav>Home</nav>"
         b"<article><h1>Tram line approved</h1><p>" + sentence.encode() * 6 + b"</p></article>"
         b"<footer>Imprint</footer></body></html>",

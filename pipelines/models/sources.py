@@ -7,14 +7,18 @@ only from that directory, only safetensors weights, and never with ``trust_remot
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import json
 import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pipelines.errors import ModelUnavailable
 
@@ -37,10 +41,12 @@ class ResolvedModel:
     source: ModelSource
     path: Path
     fingerprint: str = ""
+    commit: str | None = None
 
     @property
     def revision(self) -> str:
-        return self.source.revision or self.fingerprint
+        """The hub commit when known (a configured revision may be a branch), else the weights hash."""
+        return self.commit or self.source.revision or self.fingerprint
 
 
 def parse_source(spec: str, revision: str | None = None) -> ModelSource:
@@ -73,8 +79,14 @@ def check_model_dir(directory: Path, spec: str) -> None:
         raise ModelUnavailable(spec, f"{directory} has no config.json; is it a saved model directory?")
     if not any(directory.glob("*.safetensors")):
         pickled = [p.name for p in directory.glob("*.bin")]
-        hint = f" (found {', '.join(pickled)}: re-save with save_pretrained(safe_serialization=True))" if pickled else ""
-        raise ModelUnavailable(spec, f"{directory} has no .safetensors weights; only safetensors are loaded{hint}")
+        hint = (
+            f" (found {', '.join(pickled)}: re-save with save_pretrained(safe_serialization=True))"
+            if pickled
+            else ""
+        )
+        raise ModelUnavailable(
+            spec, f"{directory} has no .safetensors weights; only safetensors are loaded{hint}"
+        )
 
 
 class ModelResolver:
@@ -84,8 +96,15 @@ class ModelResolver:
         self,
         timeout_s: float = 15.0,
         s3_fetch: Callable[[ModelSource], Path] | None = None,
+        *,
+        s3_client: Any | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``s3_fetch`` downloads an ``s3://`` source; or give a boto3 ``s3_client`` (and the models
+        ``cache_dir``) and :class:`S3ModelFetcher` is used. Without either, s3 sources are unavailable."""
         self.timeout_s = timeout_s
+        if s3_fetch is None and s3_client is not None:
+            s3_fetch = S3ModelFetcher(s3_client, cache_dir or Path("~/.cache/newsdigest/models"))
         self._s3_fetch = s3_fetch
         self._resolved: dict[tuple[str, str | None], ResolvedModel | ModelUnavailable] = {}
         self._lock = threading.Lock()
@@ -116,7 +135,9 @@ class ModelResolver:
                 raise ModelUnavailable(source.spec, "s3:// model sources need a store client; none was given")
             path = _with_timeout(lambda: self._s3_fetch(source), self.timeout_s * 20, source.spec)  # type: ignore[misc]
         check_model_dir(path, source.spec)
-        return ResolvedModel(source, path, weights_fingerprint(path))
+        # A hub snapshot lives in .../snapshots/<commit hash>.
+        commit = path.name if source.kind == "hub" and path.parent.name == "snapshots" else None
+        return ResolvedModel(source, path, weights_fingerprint(path), commit)
 
 
 def _download_from_hub(source: ModelSource) -> Path:
@@ -158,9 +179,115 @@ def _with_timeout(work: Callable[[], Path], timeout_s: float, spec: str) -> Path
     thread.join(timeout_s)
     if not outcome:
         raise ModelUnavailable(
-            spec, f"no answer within {timeout_s:g}s (models.resolve_timeout_s); is the hub or store reachable?"
+            spec,
+            f"no answer within {timeout_s:g}s (models.resolve_timeout_s); is the hub or store reachable?",
         )
     result = outcome[0]
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+_S3_MARKER = ".newsdigest-download.json"
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> ``("bucket", "some/prefix/")`` (the prefix always ends in ``/``)."""
+    rest = url.removeprefix("s3://")
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise ModelUnavailable(url, "an s3 model source looks like s3://bucket/prefix")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+class S3ModelFetcher:
+    """Downloads a model directory from an ``s3://`` prefix once into ``cache_dir``, verified.
+
+    Only the files a loader may use are fetched (the same patterns as from the hub: configs, safetensors,
+    tokenizer files), so pickled weights are never even downloaded. Each file is checked against the size
+    S3 lists and, for single-part uploads (whose ETag is the MD5 of the content), against its MD5. The
+    directory is assembled in a temporary folder and renamed into place with a manifest, so a later run
+    (or another worker) re-uses it without contacting S3; delete it, or set a ``revision``, to refresh.
+    """
+
+    def __init__(self, client: Any, cache_dir: Path) -> None:
+        self.client = client
+        self.cache_dir = Path(cache_dir).expanduser()
+
+    def local_dir(self, source: ModelSource) -> Path:
+        bucket, prefix = split_s3_url(source.spec)
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", prefix.strip("/")) or "_root"
+        if source.revision:
+            name = f"{name}@{re.sub(r'[^A-Za-z0-9._-]+', '_', source.revision)}"
+        return self.cache_dir / "s3" / bucket / name
+
+    def __call__(self, source: ModelSource) -> Path:
+        target = self.local_dir(source)
+        if (target / _S3_MARKER).is_file():
+            return target
+        bucket, prefix = split_s3_url(source.spec)
+        objects = self._list(source.spec, bucket, prefix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        try:
+            manifest = {}
+            for key, size, etag in objects:
+                relative = key[len(prefix) :]
+                destination = staging / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                self._download(source.spec, bucket, key, destination)
+                _verify(source.spec, key, destination, size, etag)
+                manifest[relative] = {"size": size, "etag": etag}
+            (staging / _S3_MARKER).write_text(
+                json.dumps({"source": source.spec, "files": manifest}, indent=2) + "\n", encoding="utf-8"
+            )
+            try:
+                os.replace(staging, target)
+            except OSError:
+                # Another worker finished first (the target exists and is not empty): use theirs.
+                if not (target / _S3_MARKER).is_file():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def _list(self, spec: str, bucket: str, prefix: str) -> list[tuple[str, int, str]]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        found: list[tuple[str, int, str]] = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    key = str(item["Key"])
+                    name = key.rsplit("/", 1)[-1]
+                    if key.endswith("/") or not any(fnmatch.fnmatch(name, p) for p in _HUB_FILES):
+                        continue
+                    found.append((key, int(item["Size"]), str(item.get("ETag", "")).strip('"')))
+        except (BotoCoreError, ClientError) as exc:
+            raise ModelUnavailable(spec, f"listing s3://{bucket}/{prefix} failed: {exc}") from None
+        if not found:
+            raise ModelUnavailable(spec, f"no model files under s3://{bucket}/{prefix}")
+        return found
+
+    def _download(self, spec: str, bucket: str, key: str, destination: Path) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.download_file(bucket, key, str(destination))
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise ModelUnavailable(spec, f"downloading s3://{bucket}/{key} failed: {exc}") from None
+
+
+def _verify(spec: str, key: str, path: Path, size: int, etag: str) -> None:
+    actual = path.stat().st_size
+    if actual != size:
+        raise ModelUnavailable(spec, f"{key}: downloaded {actual} bytes, S3 lists {size}")
+    # A multipart upload's ETag is not the content's MD5 ("<hash>-<parts>"); size is all we can check.
+    if etag and "-" not in etag and re.fullmatch(r"[0-9a-f]{32}", etag):
+        digest = hashlib.md5(usedforsecurity=False)
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != etag:
+            raise ModelUnavailable(spec, f"{key}: MD5 {digest.hexdigest()} does not match the ETag {etag}")

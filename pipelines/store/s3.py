@@ -129,30 +129,7 @@ class S3Store:
     def from_config(cls, config: StoreConfig, *, page_size: int = 1000) -> S3Store:
         """A store for ``config.url`` with a client built from the config and the standard AWS chain."""
         bucket, prefix = parse_s3_url(config.url)
-        try:
-            session = boto3.session.Session(profile_name=config.profile)
-        except ProfileNotFound:
-            raise ConfigError(
-                f"store.profile {config.profile!r} is not defined in the AWS config files "
-                "(~/.aws/config, ~/.aws/credentials): add it or remove store.profile"
-            ) from None
-        boto_config = BotoConfig(
-            connect_timeout=config.timeout_s,
-            read_timeout=config.timeout_s,
-            retries={"total_max_attempts": config.retries + 1, "mode": "standard"},
-            s3={"addressing_style": config.addressing_style},
-            # Newer botocore adds CRC checksums to every upload by default, which several S3-compatible
-            # servers reject; only send/verify them where the operation requires it.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            user_agent_extra="newsdigest",
-        )
-        try:
-            client = session.client(
-                "s3", endpoint_url=config.endpoint_url, region_name=config.region, config=boto_config
-            )
-        except ValueError as exc:
-            raise ConfigError(f"store.endpoint_url {config.endpoint_url!r} is not usable: {exc}") from None
+        client = make_client(config)
         return cls(
             client,
             bucket,
@@ -407,3 +384,35 @@ class S3Store:
                 "network or proxy between here and it"
             )
         return StoreError(f"cannot {operation} {where}: {type(exc).__name__}")
+
+
+def make_client(config: StoreConfig) -> Any:
+    """A boto3 S3 client for the configured endpoint, region, profile, timeouts and retries.
+
+    Credentials come from boto3's standard chain only. Also used for ``s3://`` model sources, which live
+    on the same S3 service as the store.
+    """
+    try:
+        session = boto3.session.Session(profile_name=config.profile)
+    except ProfileNotFound:
+        raise ConfigError(
+            f"store.profile {config.profile!r} is not defined in the AWS config files "
+            "(~/.aws/config, ~/.aws/credentials): add it or remove store.profile"
+        ) from None
+    boto_config = BotoConfig(
+        connect_timeout=config.timeout_s,
+        read_timeout=config.timeout_s,
+        retries={"total_max_attempts": config.retries + 1, "mode": "standard"},
+        s3={"addressing_style": config.addressing_style},
+        # Newer botocore adds CRC checksums to every upload by default, which several S3-compatible
+        # servers reject; only send/verify them where the operation requires it.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        user_agent_extra="newsdigest",
+    )
+    try:
+        return session.client(
+            "s3", endpoint_url=config.endpoint_url, region_name=config.region, config=boto_config
+        )
+    except ValueError as exc:
+        raise ConfigError(f"store.endpoint_url {config.endpoint_url!r} is not usable: {exc}") from None

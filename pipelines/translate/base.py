@@ -32,4 +32,43 @@ class Translator(Protocol):
 
     backend: str
 
-    def translate_segments(self, segments: Sequence[str], *, target_prefix: str | None = None) -> list[str]: ...
+    def translate_segments(
+        self, segments: Sequence[str], *, target_prefix: str | None = None
+    ) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Decoding settings shared by every backend (from :class:`TranslationConfig`)."""
+
+    num_beams: int = 4
+    max_new_tokens_ratio: float = 2.0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+    def max_new_tokens(self, source_tokens: int, limit: int) -> int:
+        """``ratio × source + 10`` (a guard against runaway outputs), never past the model's positions."""
+        return max(1, min(limit, int(self.max_new_tokens_ratio * source_tokens) + 10))
+
+
+class BatchTranslator(Translator, Protocol):
+    """What the engine needs from a loaded model beyond :class:`Translator`.
+
+    ``max_source_tokens`` is the longest input (special tokens included) the model accepts;
+    ``count_tokens`` counts the tokens ``translate_segments`` would feed for each segment.
+    ``exact_lengths`` is for benchmarks with random weights, which never emit end-of-sentence: the batch
+    decodes exactly ``max(exact_lengths)`` steps and output ``i`` keeps its first ``exact_lengths[i]``
+    tokens, as a real model's batch runs until its longest member ends.
+    """
+
+    max_source_tokens: int
+
+    def count_tokens(self, segments: Sequence[str]) -> list[int]: ...
+
+    def translate_segments(
+        self,
+        segments: Sequence[str],
+        *,
+        target_prefix: str | None = None,
+        exact_lengths: Sequence[int] | None = None,
+    ) -> list[str]: ...

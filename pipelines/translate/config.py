@@ -54,7 +54,9 @@ class TranslationConfig(StrictModel):
     no_repeat_ngram_size: int = Field(default=0, ge=0)
     repetition_penalty: float = Field(default=1.0, ge=1.0)
     length_ratio_flag: float = Field(default=3.0, gt=1, description="flag outputs this many times the source")
-    compute_type: str = Field(default="auto", description="CTranslate2 compute type; auto: int8 CPU, float16 CUDA")
+    compute_type: str = Field(
+        default="auto", description="CTranslate2 compute type; auto: int8 CPU, float16 CUDA"
+    )
 
     @field_validator("models")
     @classmethod

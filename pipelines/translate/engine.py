@@ -1,0 +1,302 @@
+"""The translation engine: routes, segments, pools sentences across articles per model, and reassembles.
+
+Why pooling: one ``generate`` call per article pads every sentence to that article's longest and runs tiny
+batches. Pooling the sentences of every request that needs the same model, sorting them by length and
+cutting batches by a token budget keeps padding low and batches full, which is where most of the speed-up
+over a per-article loop comes from. Outputs are scattered back to their requests and paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pipelines.config import ModelsConfig
+from pipelines.errors import MissingDependency, ModelError, ModelUnavailable, NewsdigestError
+from pipelines.models.cache import ModelCache
+from pipelines.models.sources import ModelResolver, ResolvedModel
+from pipelines.records import ModelRef, Translation
+from pipelines.segment import CJK_LANGUAGES, SegmentedText, segment_text, split_long
+from pipelines.translate.backends import backend_loader, device_for
+from pipelines.translate.base import (
+    BatchTranslator,
+    GenerationSettings,
+    TranslationOutcome,
+    TranslationRequest,
+)
+from pipelines.translate.config import TranslationConfig
+from pipelines.translate.routing import Hop, Route, route
+
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f"
+_WORD_OR_CHAR = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+|[^\w\s]")
+# The same letters (not digits: 1000000 is fine) looping inside a word, e.g. "ememememem".
+_LETTER_LOOP = re.compile(r"([^\W\d_]{1,8}?)\1{5,}")
+_REPEAT_MIN = 4
+"""An n-gram (n <= 4) repeated this many times in a row marks an output as repetitive."""
+
+
+def is_repetitive(text: str, min_repeats: int = _REPEAT_MIN) -> bool:
+    """Whether ``text`` loops: some 1-4 token sequence occurs ``min_repeats`` times back to back, or a
+    short run of letters repeats six times inside a word.
+
+    Tokens are words and punctuation marks; unspaced scripts (CJK, Thai) count one character per token.
+    """
+    if _LETTER_LOOP.search(text):
+        return True
+    tokens = _WORD_OR_CHAR.findall(text)
+    for size in range(1, 5):
+        needed = size * min_repeats
+        if len(tokens) < needed:
+            break
+        for start in range(len(tokens) - needed + 1):
+            gram = tokens[start : start + size]
+            if all(tokens[start + k * size : start + (k + 1) * size] == gram for k in range(1, min_repeats)):
+                return True
+    return False
+
+
+@dataclass
+class _Job:
+    """One request in flight: its route, segments, the current text of each segment and what happened."""
+
+    request: TranslationRequest
+    route: Route
+    title: SegmentedText
+    body: SegmentedText
+    texts: list[str]
+    models: list[ModelRef] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece of one distinct sentence small enough for the model."""
+
+    sentence: int
+    text: str
+    tokens: int
+
+
+class TranslationEngine:
+    """Translates requests through configured models, loading each model once via the model cache."""
+
+    def __init__(
+        self,
+        config: TranslationConfig,
+        models: ModelsConfig,
+        resolver: ModelResolver,
+        cache: ModelCache,
+        *,
+        fixed_decode_length: bool = False,
+    ) -> None:
+        """``fixed_decode_length`` is for benchmarks on random weights, which never stop by themselves:
+        every batch decodes exactly as many steps as its longest source, and each output keeps as many
+        tokens as its own source (see :class:`~pipelines.translate.base.BatchTranslator`)."""
+        self.config = config
+        self.models = models
+        self.resolver = resolver
+        self.cache = cache
+        self.fixed_decode_length = fixed_decode_length
+        self.settings = GenerationSettings(
+            num_beams=config.num_beams,
+            max_new_tokens_ratio=config.max_new_tokens_ratio,
+            no_repeat_ngram_size=config.no_repeat_ngram_size,
+            repetition_penalty=config.repetition_penalty,
+        )
+
+    def preflight(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Resolve (without loading) every model the pairs need; ``{pair: reason}`` for those that fail."""
+        problems: dict[tuple[str, str], str] = {}
+        for source, target in dict.fromkeys(pairs):
+            try:
+                for hop in route(self.config, source, target).hops:
+                    self._resolve(hop)
+                    if hop.backend == "ctranslate2":
+                        from pipelines.translate.ct2 import import_ctranslate2
+
+                        import_ctranslate2()
+            except NewsdigestError as exc:
+                problems[(source, target)] = str(exc)
+        return problems
+
+    def _resolve(self, hop: Hop) -> ResolvedModel:
+        return self.resolver.resolve(hop.model.model, hop.model.revision)
+
+    def _translator(self, hop: Hop) -> tuple[BatchTranslator, ResolvedModel]:
+        resolved = self._resolve(hop)
+        device = device_for(hop.backend, self.models.device)
+        compute_type = self.config.compute_type
+        key = f"{resolved.path}|{hop.backend}|{device}|{compute_type if hop.backend == 'ctranslate2' else ''}"
+        loader = backend_loader(hop.backend)
+
+        def load() -> tuple[BatchTranslator, int]:
+            try:
+                return loader(
+                    resolved.path,
+                    self.settings,
+                    device=device,
+                    threads=self.models.threads,
+                    compute_type=compute_type,
+                    cache_dir=self.models.cache_dir.expanduser(),
+                )
+            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+                raise ModelUnavailable(
+                    hop.model.model, f"loading failed: {type(exc).__name__}: {exc}"
+                ) from exc
+
+        return self.cache.get(key, load), resolved
+
+    def translate(self, requests: Sequence[TranslationRequest]) -> list[TranslationOutcome]:
+        """One outcome per request, in order; a failing pair or model fails only the requests needing it."""
+        outcomes: list[TranslationOutcome | None] = [None] * len(requests)
+        jobs: dict[int, _Job] = {}
+        for index, request in enumerate(requests):
+            if request.source_language == request.target_language:
+                outcomes[index] = TranslationOutcome(request.key, _unchanged(request))
+                continue
+            try:
+                job_route = route(self.config, request.source_language, request.target_language)
+            except ModelError as exc:
+                outcomes[index] = TranslationOutcome(request.key, error=str(exc))
+                continue
+            title = segment_text(request.title, request.source_language)
+            body = segment_text(request.text, request.source_language)
+            jobs[index] = _Job(request, job_route, title, body, title.sentences + body.sentences)
+
+        depth = max((len(job.route.hops) for job in jobs.values()), default=0)
+        for level in range(depth):
+            # Requests whose hops use the same model the same way are pooled (e.g. every fallback source).
+            groups: dict[tuple[str, str | None, str, str | None, str], list[_Job]] = defaultdict(list)
+            for job in jobs.values():
+                if job.error is None and len(job.route.hops) > level:
+                    hop = job.route.hops[level]
+                    key = (hop.model.model, hop.model.revision, hop.backend, hop.target_prefix, hop.target)
+                    groups[key].append(job)
+            for members in groups.values():
+                self._run_hop(level, members)
+
+        for index, job in jobs.items():
+            if job.error is not None:
+                outcomes[index] = TranslationOutcome(job.request.key, error=job.error)
+            else:
+                outcomes[index] = TranslationOutcome(job.request.key, self._finish(job))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _run_hop(self, level: int, members: list[_Job]) -> None:
+        """Translate the current segments of every member with one model; failures fail the members."""
+        hop = members[0].route.hops[level]
+        try:
+            translator, resolved = self._translator(hop)
+            sentences = [text for job in members for text in job.texts]
+            translated, flagged = self._translate_pool(translator, hop, sentences)
+        except (ModelError, MissingDependency, RuntimeError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, NewsdigestError) else f"{hop.role} failed: {exc}"
+            for job in members:
+                job.error = reason
+            return
+        position = 0
+        for job in members:
+            role = job.route.hops[level].role
+            ref = ModelRef(role=role, source=hop.model.model, revision=resolved.revision, backend=hop.backend)
+            count = len(job.texts)
+            job.texts = translated[position : position + count]
+            if any(flagged[position : position + count]):
+                job.flags.add("length-ratio")
+            position += count
+            job.models.append(ref)
+
+    def _translate_pool(
+        self, translator: BatchTranslator, hop: Hop, sentences: list[str]
+    ) -> tuple[list[str], list[bool]]:
+        """Translate pooled sentences: dedupe, split over-long ones, sort by length, batch by token budget.
+
+        Returns the translations in input order and, per sentence, whether its output is suspiciously long.
+        """
+        distinct = list(dict.fromkeys(sentences))
+        limit = min(self.config.max_sentence_tokens, translator.max_source_tokens)
+        if hop.target_prefix:
+            # The prefix is prepended to every segment; count it without its </s>.
+            limit -= translator.count_tokens([hop.target_prefix])[0] - 1
+        units: list[_Unit] = []
+        for number, (text, tokens) in enumerate(
+            zip(distinct, translator.count_tokens(distinct), strict=True)
+        ):
+            if tokens <= limit:
+                units.append(_Unit(number, text, tokens))
+                continue
+            pieces = split_long(text, limit, lambda piece: translator.count_tokens([piece])[0])
+            units.extend(
+                _Unit(number, piece, count)
+                for piece, count in zip(pieces, translator.count_tokens(pieces), strict=True)
+            )
+
+        outputs: list[str] = [""] * len(units)
+        output_tokens: list[int] = [0] * len(units)
+        for batch in self._batches(units):
+            texts = [units[i].text for i in batch]
+            lengths = [units[i].tokens for i in batch] if self.fixed_decode_length else None
+            results = translator.translate_segments(
+                texts, target_prefix=hop.target_prefix, exact_lengths=lengths
+            )
+            for i, result, count in zip(batch, results, translator.count_tokens(results), strict=True):
+                outputs[i] = result
+                output_tokens[i] = count
+
+        joiner = "" if hop.target in CJK_LANGUAGES else " "
+        parts: list[list[str]] = [[] for _ in distinct]
+        source_tokens = [0] * len(distinct)
+        target_tokens = [0] * len(distinct)
+        for i, unit in enumerate(units):
+            parts[unit.sentence].append(outputs[i].strip())
+            source_tokens[unit.sentence] += unit.tokens
+            target_tokens[unit.sentence] += output_tokens[i]
+        translated = {text: joiner.join(parts[n]) for n, text in enumerate(distinct)}
+        ratio = self.config.length_ratio_flag
+        # A few tokens of slack: a one-word source may well need three words.
+        too_long = {text: target_tokens[n] > ratio * source_tokens[n] + 4 for n, text in enumerate(distinct)}
+        return [translated[s] for s in sentences], [too_long[s] for s in sentences]
+
+    def _batches(self, units: Sequence[_Unit]) -> list[list[int]]:
+        """Indices of ``units`` in batches, longest first; a batch's padded size stays in the token budget."""
+        order = sorted(range(len(units)), key=lambda i: units[i].tokens, reverse=True)
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            width = units[current[0]].tokens if current else units[i].tokens
+            full = len(current) >= self.config.max_batch_sentences
+            if current and (full or (len(current) + 1) * width > self.config.batch_tokens):
+                batches.append(current)
+                current = []
+            current.append(i)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _finish(self, job: _Job) -> Translation:
+        request = job.request
+        target = request.target_language
+        split = len(job.title.sentences)
+        flags = set(job.flags)
+        if any(is_repetitive(text) for text in job.texts):
+            flags.add("repetition")
+        return Translation(
+            text=job.body.reassemble(job.texts[split:], target),
+            title=job.title.reassemble(job.texts[:split], target),
+            source_language=request.source_language,
+            target_language=target,
+            models=job.models,
+            segments=len(job.texts),
+            flags=sorted(flags),
+        )
+
+
+def _unchanged(request: TranslationRequest) -> Translation:
+    return Translation(
+        text=request.text,
+        title=request.title,
+        source_language=request.source_language,
+        target_language=request.target_language,
+    )
