@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +109,7 @@ class ModelResolver:
         self._s3_fetch = s3_fetch
         self._resolved: dict[tuple[str, str | None], ResolvedModel | ModelUnavailable] = {}
         self._lock = threading.Lock()
+        self._hub_down: str | None = None
 
     def resolve(self, spec: str, revision: str | None = None) -> ResolvedModel:
         """The local directory for ``spec``; the outcome (success or failure) is remembered."""
@@ -129,7 +131,15 @@ class ModelResolver:
         if source.kind == "local":
             path = Path(source.spec)
         elif source.kind == "hub":
-            path = _with_timeout(lambda: _download_from_hub(source), self.timeout_s, source.spec)
+            if self._hub_down is not None:
+                reason = f"not tried, the hub failed for an earlier model: {self._hub_down}"
+                raise ModelUnavailable(source.spec, reason)
+            try:
+                download = partial(_download_from_hub, source)
+                path = _with_timeout(download, self.timeout_s, source.spec, unreachable=HubUnreachable)
+            except HubUnreachable as exc:
+                self._hub_down = exc.reason
+                raise
         else:
             if self._s3_fetch is None:
                 raise ModelUnavailable(source.spec, "s3:// model sources need a store client; none was given")
@@ -154,17 +164,38 @@ def _download_from_hub(source: ModelSource) -> Path:
                 local_files_only=offline,
             )
         )
-    except LocalEntryNotFoundError:
-        raise ModelUnavailable(
-            source.spec,
-            "not in the local Hugging Face cache and the hub cannot be reached (offline); "
-            "download it where the hub is reachable or point the config at a local directory or s3:// prefix",
-        ) from None
+    except LocalEntryNotFoundError as exc:
+        hint = "download it where the hub is reachable, or point the config at a local directory or s3:// URL"
+        if offline:
+            raise ModelUnavailable(
+                source.spec, f"not in the local Hugging Face cache and HF_HUB_OFFLINE is set; {hint}"
+            ) from None
+        cause = _root_cause(exc)
+        reason = f"the hub cannot be reached ({cause}), nor is it cached; {hint}"
+        raise HubUnreachable(source.spec, reason) from None
     except (HfHubHTTPError, OSError, ValueError) as exc:
         raise ModelUnavailable(source.spec, f"hub download failed: {type(exc).__name__}: {exc}") from None
 
 
-def _with_timeout(work: Callable[[], Path], timeout_s: float, spec: str) -> Path:
+class HubUnreachable(ModelUnavailable):
+    """The hub could not be asked at all: every other hub model of the run would fail the same way."""
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The first line of the innermost error (the DNS or connection failure behind a hub error)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _with_timeout(
+    work: Callable[[], Path],
+    timeout_s: float,
+    spec: str,
+    *,
+    unreachable: type[ModelUnavailable] = ModelUnavailable,
+) -> Path:
     """Run ``work`` in a daemon thread so an unreachable host cannot hang the run (or its exit)."""
     outcome: list[Path | BaseException] = []
 
@@ -178,7 +209,7 @@ def _with_timeout(work: Callable[[], Path], timeout_s: float, spec: str) -> Path
     thread.start()
     thread.join(timeout_s)
     if not outcome:
-        raise ModelUnavailable(
+        raise unreachable(
             spec,
             f"no answer within {timeout_s:g}s (models.resolve_timeout_s); is the hub or store reachable?",
         )
