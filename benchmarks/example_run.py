@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_once(extra: list[str], workdir: Path) -> dict[str, object]:
+    workdir.mkdir(parents=True)
     env = {**os.environ, "PREFECT_HOME": str(workdir / "prefect"), "DO_NOT_TRACK": "1"}
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     env.pop("HF_HUB_OFFLINE", None)
@@ -33,7 +34,9 @@ def run_once(extra: list[str], workdir: Path) -> dict[str, object]:
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - started
     manifests = sorted((store / "runs").rglob("*.json"))
-    counts = json.loads(manifests[-1].read_text())["counts"] if manifests else {}
+    if not manifests:
+        raise SystemExit(f"the run left no manifest (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    counts = json.loads(manifests[-1].read_text())["counts"]
     return {"seconds": round(seconds, 1), "exit_code": result.returncode, "counts": counts}
 
 
