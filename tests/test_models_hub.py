@@ -43,5 +43,5 @@ def test_unreachable_hub_fails_fast_once_and_names_the_cause(tmp_path: Path) -> 
     assert first_type == "HubUnreachable"
     assert "opus-mt-fr-en" in first and "cannot be reached" in first
     assert second_type == "ModelUnavailable" and "not tried" in second and "opus-mt-de-en" in second
-    assert third == first, "a failed resolution is remembered, not retried"
+    assert (third_type, third) == (first_type, first), "a failed resolution is remembered, not retried"
     assert report["seconds"] < 30

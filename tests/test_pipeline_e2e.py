@@ -126,3 +126,36 @@ def test_runtime_accepts_an_injected_store(tiny_config: Config, tmp_path: Path) 
     run_pipeline([EXAMPLES / "en-tram-line.txt"], tiny_config, runtime=Runtime(tiny_config, store=store))
     assert list(store.list("records/"))
     assert not Path(tiny_config.store.url).exists()
+
+
+def test_summaries_in_extra_output_languages_go_through_the_translation_engine(
+    tiny_config: Config, tiny_marian_dir: Path
+) -> None:
+    pairs = {
+        **{pair: m.model for pair, m in tiny_config.translation.models.items()},
+        "en-fr": str(tiny_marian_dir),
+    }
+    config = load_config(
+        None,
+        {
+            **tiny_config.model_dump(mode="json"),
+            "translation": {**tiny_config.translation.model_dump(mode="json"), "models": pairs},
+            "summary": {**tiny_config.summary.model_dump(mode="json"), "output_languages": ["fr"]},
+        },
+    )
+    manifest = run_pipeline([EXAMPLES / "en-tram-line.txt", EXAMPLES / "de-stadtrat-radwege.txt"], config)
+    assert manifest.counts == {"published": 2}
+    root = Path(config.store.url)
+    for path in _objects(root, "records"):
+        summaries = json.loads(path.read_text())["summaries"]
+        assert {(s["kind"], s["language"]) for s in summaries} == {
+            ("short", "en"),
+            ("long", "en"),
+            ("short", "fr"),
+            ("long", "fr"),
+        }
+        for summary in (s for s in summaries if s["language"] == "fr"):
+            assert summary["method"] == "translated"
+            assert summary["model"]["role"] == "translation:en-fr"
+    assert len(_objects(root, "summaries/")) == 4
+    assert {p.parent.name for p in _objects(root, "summaries")} == {"en", "fr"}

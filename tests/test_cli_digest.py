@@ -1,0 +1,67 @@
+"""`newsdigest digest` over what a run stored: Markdown and HTML, untrusted text escaped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flows.cli import EXIT_OK, EXIT_USAGE, app
+from pipelines.config import Config
+from pipelines.stages import run_pipeline
+
+HOSTILE_TITLE = "<script>alert(1)</script>"
+
+
+def _publish(config: Config, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    records = [
+        {
+            "title": HOSTILE_TITLE,
+            "url": "https://example.org/a",
+            "published_at": "2026-11-24T08:00:00Z",
+            "text": "The council approved the new tram line on Monday after a long debate about costs. "
+            "Construction starts in spring and the first trams should run within three years. "
+            "Residents along the route will be consulted about the stops.",
+        },
+        {
+            "title": "Harbour reopens",
+            "url": "https://example.org/b",
+            "published_at": "2026-11-24T09:00:00Z",
+            "text": "The harbour reopened to ferries on Monday after two weeks of repairs to the main pier. "
+            "Operators expect normal timetables by the weekend. The repairs cost less than planned.",
+        },
+    ]
+    feed.write_text("\n".join(json.dumps(record) for record in records))
+    manifest = run_pipeline([feed], config)
+    assert manifest.counts == {"published": 2}
+
+
+def test_digest_renders_markdown_and_html_with_titles_escaped(tiny_config: Config, tmp_path: Path) -> None:
+    _publish(tiny_config, tmp_path)
+    store = tiny_config.store.url
+    runner = CliRunner()
+
+    markdown = runner.invoke(app, ["digest", "--store", store, "--date", "2026-11-24", "--format", "md"])
+    assert markdown.exit_code == EXIT_OK, markdown.output
+    assert "Harbour reopens" in markdown.output
+    assert HOSTILE_TITLE not in markdown.output and "alert(1)" in markdown.output
+
+    html = runner.invoke(app, ["digest", "--store", store, "--date", "2026-11-24", "--format", "html"])
+    assert html.exit_code == EXIT_OK, html.output
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.output
+    assert "<script>" not in html.output
+
+    as_json = runner.invoke(app, ["digest", "--store", store, "--date", "2026-11-24", "--format", "json"])
+    assert as_json.exit_code == EXIT_OK
+    assert HOSTILE_TITLE in as_json.output or "\\u003cscript" in as_json.output
+
+
+def test_digest_of_an_empty_day_and_a_bad_date(tiny_config: Config, tmp_path: Path) -> None:
+    _publish(tiny_config, tmp_path)
+    store = tiny_config.store.url
+    empty = CliRunner().invoke(app, ["digest", "--store", store, "--date", "2026-01-01"])
+    assert empty.exit_code == EXIT_OK
+    bad = CliRunner().invoke(app, ["digest", "--store", store, "--date", "24/11/2026"])
+    assert bad.exit_code == EXIT_USAGE and "YYYY-MM-DD" in bad.output
