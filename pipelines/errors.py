@@ -9,6 +9,8 @@ they never sink the run.
     ├── ConfigError            a config file or value is invalid
     ├── MissingDependency      an optional backend is not installed (message carries the pip command)
     ├── InputError             one article cannot be read or processed
+    │   ├── UnsafeURL          the fetch policy refuses a URL, an address, a redirect or a size
+    │   └── FetchFailed        a permitted URL could not be fetched (network, timeout, HTTP status)
     ├── ModelError
     │   ├── ModelUnavailable   a model cannot be found, downloaded or loaded
     │   └── UnsupportedPair    no route from the source to the target language
@@ -83,3 +85,23 @@ class ObjectNotFound(StoreError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"no object at key '{key}'")
+
+
+class UnsafeURL(InputError):
+    """A feed or page URL that the fetch policy refuses: a scheme other than http(s), an address that is
+    private, loopback or link-local (unless the policy allows it), a response over the size limit, or a
+    redirect loop or chain that is too long. The message never contains the URL's user:password part."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"refusing to fetch {url}: {reason}")
+
+
+class FetchFailed(InputError):
+    """A permitted URL could not be fetched: connection error, timeout or an HTTP error status."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"cannot fetch {url}: {reason}")

@@ -40,6 +40,21 @@ def test_lru_evicts_by_bytes_but_keeps_the_newest() -> None:
     assert len(cache) == 1 and "huge" in cache
 
 
+def test_room_is_made_before_a_load_so_the_bounds_hold_during_it() -> None:
+    cache = ModelCache(max_items=2, max_bytes=100)
+    cache.get("a", lambda: _loader("A", 60))
+    cache.get("b", lambda: _loader("B", 30))
+    resident_while_loading: list[str] = []
+
+    def load_c() -> tuple[str, int]:
+        resident_while_loading.extend(key for key in ("a", "b") if key in cache)
+        return "C", 50
+
+    cache.get("c", load_c, expected_bytes=50)
+    assert resident_while_loading == ["b"]
+    assert cache.total_bytes == 80 and len(cache) == 2
+
+
 def test_local_source_and_refused_pickles(tiny_marian_dir: Path, tmp_path: Path) -> None:
     resolved = ModelResolver().resolve(str(tiny_marian_dir))
     assert resolved.path == tiny_marian_dir and resolved.revision == weights_fingerprint(tiny_marian_dir)

@@ -34,7 +34,12 @@ class ModelCache:
         self._lock = threading.RLock()
         self._key_locks: dict[str, threading.Lock] = {}
 
-    def get(self, key: str, loader: Callable[[], tuple[T, int]]) -> T:
+    def get(self, key: str, loader: Callable[[], tuple[T, int]], expected_bytes: int = 0) -> T:
+        """The cached value for ``key``, loading it on a miss.
+
+        ``expected_bytes`` (e.g. the size of the weights files) makes room *before* the load, so the
+        process never holds the old models and the new one together beyond the bounds.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -48,12 +53,19 @@ class ModelCache:
                 if entry is not None:
                     self._entries.move_to_end(key)
                     return entry.value  # type: ignore[no-any-return]
+                self._make_room(expected_bytes)
             value, size = loader()
             with self._lock:
                 self.loads[key] += 1
                 self._entries[key] = _Entry(value, size)
                 self._evict(keep=key)
             return value
+
+    def _make_room(self, incoming_bytes: int) -> None:
+        while self._entries and (
+            len(self._entries) + 1 > self.max_items or self.total_bytes + incoming_bytes > self.max_bytes
+        ):
+            self._entries.popitem(last=False)
 
     def _evict(self, keep: str) -> None:
         while len(self._entries) > 1 and (

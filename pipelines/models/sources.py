@@ -45,6 +45,11 @@ class ResolvedModel:
     commit: str | None = None
 
     @property
+    def weights_bytes(self) -> int:
+        """Size of the safetensors files: what loading the model will roughly add to memory."""
+        return sum(weights.stat().st_size for weights in self.path.glob("*.safetensors"))
+
+    @property
     def revision(self) -> str:
         """The hub commit when known (a configured revision may be a branch), else the weights hash."""
         return self.commit or self.source.revision or self.fingerprint
@@ -220,13 +225,20 @@ def _with_timeout(
 
 
 _S3_MARKER = ".newsdigest-download.json"
+_S3_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def _safe_relative(relative: str) -> bool:
+    """Whether a key below the model prefix names a file inside the download folder (no '..', no '/x')."""
+    parts = relative.split("/")
+    return bool(relative) and not relative.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
 def split_s3_url(url: str) -> tuple[str, str]:
     """``s3://bucket/some/prefix`` -> ``("bucket", "some/prefix/")`` (the prefix always ends in ``/``)."""
     rest = url.removeprefix("s3://")
     bucket, _, prefix = rest.partition("/")
-    if not bucket:
+    if not _S3_BUCKET.fullmatch(bucket) or ".." in bucket:
         raise ModelUnavailable(url, "an s3 model source looks like s3://bucket/prefix")
     prefix = prefix.strip("/")
     return bucket, f"{prefix}/" if prefix else ""
@@ -294,6 +306,11 @@ class S3ModelFetcher:
                     name = key.rsplit("/", 1)[-1]
                     if key.endswith("/") or not any(fnmatch.fnmatch(name, p) for p in _HUB_FILES):
                         continue
+                    if not _safe_relative(key[len(prefix) :]):
+                        raise ModelUnavailable(
+                            spec,
+                            f"refusing s3://{bucket}/{key}: a model file's key must stay inside {prefix!r}",
+                        )
                     found.append((key, int(item["Size"]), str(item.get("ETag", "")).strip('"')))
         except (BotoCoreError, ClientError) as exc:
             raise ModelUnavailable(spec, f"listing s3://{bucket}/{prefix} failed: {exc}") from None

@@ -74,7 +74,7 @@ def get_seq2seq(
 ) -> LoadedSeq2Seq:
     """The loaded model for ``resolved`` from ``cache`` (loaded on first use)."""
     key = f"summary:{resolved.path}@{resolved.revision}:{device}"
-    return cache.get(key, lambda: load_seq2seq(resolved, device, threads))
+    return cache.get(key, lambda: load_seq2seq(resolved, device, threads), resolved.weights_bytes)
 
 
 def input_limit(loaded: LoadedSeq2Seq) -> int:

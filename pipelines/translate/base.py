@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from pipelines.records import Translation
 
@@ -72,3 +72,20 @@ class BatchTranslator(Translator, Protocol):
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
     ) -> list[str]: ...
+
+
+def with_prefix(segments: Sequence[str], target_prefix: str | None) -> list[str]:
+    """Source texts as a multi-target model wants them: ``>>fra<< text`` when a prefix is configured."""
+    return [f"{target_prefix} {segment}" for segment in segments] if target_prefix else list(segments)
+
+
+class TokenCounting:
+    """``count_tokens`` for backends that tokenize with a Hugging Face tokenizer (special tokens included)."""
+
+    tokenizer: Any
+
+    def count_tokens(self, segments: Sequence[str]) -> list[int]:
+        if not segments:
+            return []
+        encoded = self.tokenizer(list(segments), add_special_tokens=True, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]

@@ -18,7 +18,7 @@ from typing import Any
 
 from pipelines.errors import MissingDependency, ModelUnavailable
 from pipelines.models.sources import weights_fingerprint
-from pipelines.translate.base import GenerationSettings
+from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
 
 _MARKER = "newsdigest-conversion.json"
 
@@ -119,7 +119,7 @@ def convert_model(
     return output_dir
 
 
-class CT2Translator:
+class CT2Translator(TokenCounting):
     """A CTranslate2 translator over a converted Marian model, fed the source model's tokens."""
 
     backend = "ctranslate2"
@@ -167,18 +167,12 @@ class CT2Translator:
         return cls(translator, tokenizer, settings, positions), stored // divisor
 
     def _source_tokens(self, segments: Sequence[str], target_prefix: str | None) -> list[list[str]]:
-        texts = [f"{target_prefix} {s}" for s in segments] if target_prefix else list(segments)
+        texts = with_prefix(segments, target_prefix)
         encoded = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
         # Marian tokenizers end every source with </s>; the converted config has add_source_eos=false, so
         # the end token must be in what we feed.
         tokens = [list(self.tokenizer.convert_ids_to_tokens(ids)) for ids in encoded]
         return [row if row and row[-1] == self.eos else [*row, self.eos] for row in tokens]
-
-    def count_tokens(self, segments: Sequence[str]) -> list[int]:
-        if not segments:
-            return []
-        encoded = self.tokenizer(list(segments), add_special_tokens=True, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
 
     def translate_segments(
         self,

@@ -133,6 +133,8 @@ class TranslationEngine:
         loader = backend_loader(hop.backend)
 
         def load() -> tuple[BatchTranslator, int]:
+            from safetensors import SafetensorError
+
             try:
                 return loader(
                     resolved.path,
@@ -142,12 +144,22 @@ class TranslationEngine:
                     compute_type=compute_type,
                     cache_dir=self.models.cache_dir.expanduser(),
                 )
-            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            # TypeError: a tokenizer file is missing (transformers passes None on as a path);
+            # SafetensorError: corrupt or truncated weights.
+            except (
+                OSError,
+                ValueError,
+                RuntimeError,
+                KeyError,
+                TypeError,
+                ImportError,
+                SafetensorError,
+            ) as exc:
                 raise ModelUnavailable(
                     hop.model.model, f"loading failed: {type(exc).__name__}: {exc}"
                 ) from exc
 
-        return self.cache.get(key, load), resolved
+        return self.cache.get(key, load, resolved.weights_bytes), resolved
 
     def translate(self, requests: Sequence[TranslationRequest]) -> list[TranslationOutcome]:
         """One outcome per request, in order; a failing pair or model fails only the requests needing it."""
@@ -192,10 +204,18 @@ class TranslationEngine:
             translator, resolved = self._translator(hop)
             sentences = [text for job in members for text in job.texts]
             translated, flagged = self._translate_pool(translator, hop, sentences)
-        except (ModelError, MissingDependency, RuntimeError, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, NewsdigestError) else f"{hop.role} failed: {exc}"
+        except (ModelError, MissingDependency) as exc:
             for job in members:
-                job.error = reason
+                job.error = str(exc)
+            return
+        except (RuntimeError, ValueError) as exc:
+            if len(members) > 1:
+                # One article can break a pooled batch (a torch error on an odd input, memory): translate
+                # each member alone so that only the culprit fails.
+                for job in members:
+                    self._run_hop(level, [job])
+                return
+            members[0].error = f"{hop.role} with {hop.model.model} failed: {type(exc).__name__}: {exc}"
             return
         position = 0
         for job in members:

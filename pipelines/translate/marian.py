@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipelines.translate.base import GenerationSettings
+from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
 
 
 def torch_device(device: str) -> str:
@@ -28,7 +28,7 @@ def model_bytes(model: Any) -> int:
     return int(sum(t.numel() * t.element_size() for t in tensors))
 
 
-class MarianTranslator:
+class MarianTranslator(TokenCounting):
     """A loaded seq2seq model and its tokenizer; translates batches of sentences with ``generate``."""
 
     backend = "transformers"
@@ -60,15 +60,6 @@ class MarianTranslator:
         model.to(resolved)
         return cls(model, tokenizer, settings, resolved), model_bytes(model)
 
-    def _texts(self, segments: Sequence[str], target_prefix: str | None) -> list[str]:
-        return [f"{target_prefix} {s}" for s in segments] if target_prefix else list(segments)
-
-    def count_tokens(self, segments: Sequence[str]) -> list[int]:
-        if not segments:
-            return []
-        encoded = self.tokenizer(list(segments), add_special_tokens=True, verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
-
     def translate_segments(
         self,
         segments: Sequence[str],
@@ -80,7 +71,7 @@ class MarianTranslator:
             return []
         import torch
 
-        batch = self.tokenizer(self._texts(segments, target_prefix), return_tensors="pt", padding=True)
+        batch = self.tokenizer(with_prefix(segments, target_prefix), return_tensors="pt", padding=True)
         source_tokens = int(batch["input_ids"].shape[1])
         if source_tokens > self.max_source_tokens + 2:
             raise ValueError(
