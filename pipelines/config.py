@@ -77,6 +77,39 @@ class ModelsConfig(StrictModel):
     threads: int | None = Field(default=None, ge=1, description="torch/CTranslate2 threads; default: cores")
 
 
+TaskRunnerKind = Literal["threads", "dask"]
+
+
+class FlowConfig(StrictModel):
+    """How the Prefect flow runs its batch tasks (read by ``flows/``; the stages never look at it)."""
+
+    task_runner: TaskRunnerKind = Field(
+        default="threads", description="threads: in the flow's process; dask: on a Dask cluster"
+    )
+    max_workers: int = Field(default=2, ge=1, description="threads of the thread-pool task runner")
+    dask_address: str | None = Field(
+        default=None, description="scheduler address (tcp://host:8786); none starts a LocalCluster"
+    )
+    dask_workers: int = Field(default=2, ge=1, description="LocalCluster worker processes")
+    dask_threads_per_worker: int = Field(default=1, ge=1)
+
+
+class SourcesConfig(StrictModel):
+    """Feeds and pages fetched over HTTP, and ``s3://`` inbox prefixes."""
+
+    contact_url: str | None = Field(
+        default=None, description="put in the User-Agent so site owners can reach you; set it for feeds"
+    )
+    timeout_s: float = Field(default=20.0, gt=0, description="per HTTP request (feed or page)")
+    per_host_interval_s: float = Field(default=1.0, ge=0, description="minimum seconds between requests")
+    max_items_per_feed: int = Field(default=50, ge=1)
+    max_page_bytes: int = Field(default=5_000_000, ge=1_000, description="a larger response is refused")
+    allow_private_addresses: bool = Field(
+        default=False, description="fetch from private, loopback and link-local addresses (trusted intranets)"
+    )
+    max_inbox_objects: int = Field(default=1_000, ge=1, description="objects taken from an inbox per run")
+
+
 class Config(StrictModel):
     """Everything a run needs. Unknown keys are rejected at every level."""
 
@@ -90,6 +123,8 @@ class Config(StrictModel):
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    flow: FlowConfig = Field(default_factory=FlowConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
 
     def fingerprint(self) -> str:
         """A short hash of the effective configuration, carried in every record's signature."""

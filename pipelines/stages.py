@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.config import Config
 from pipelines.errors import NewsdigestError
@@ -22,6 +23,9 @@ from pipelines.runtime import Runtime, new_run_id
 from pipelines.store import layout
 from pipelines.summarize.base import SummaryRequest
 from pipelines.translate.base import TranslationRequest
+
+if TYPE_CHECKING:
+    from pipelines.ingest import IngestFailure
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +41,18 @@ class ModelCheck:
 
 
 def ingest(paths: Sequence[Path | str], config: Config, run_id: str) -> list[Record]:
-    """Read every input; unreadable ones become failed records that keep what could be recovered."""
-    from pipelines.ingest import IngestFailure, read_inputs
+    """Read every input file; unreadable ones become failed records that keep what could be recovered."""
+    from pipelines.ingest import read_inputs
+
+    return to_records(read_inputs(paths, config.ingest), run_id)
+
+
+def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Record]:
+    """One pending record per article; a failure keeps what could be recovered, with its reason."""
+    from pipelines.ingest import IngestFailure
 
     records: list[Record] = []
-    for item in read_inputs(paths, config.ingest):
+    for item in items:
         if isinstance(item, IngestFailure):
             article = Article(
                 id=article_id_for(None, f"origin:{item.origin}\n{item.text}"),

@@ -6,6 +6,7 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     summaries/<YYYY-MM-DD>/<lang>/<article_id>.json   compact summary object (what a newsletter lists)
     failures/<run_id>/<article_id>.json               failed or skipped input with the reason
     runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
+    state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ RECORDS = "records/"
 SUMMARIES = "summaries/"
 FAILURES = "failures/"
 RUNS = "runs/"
+INBOX_STATE = "state/inbox/"
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _HASH = re.compile(r"^[0-9a-f]{16,64}$")
@@ -63,3 +65,7 @@ def failure_key(run_id: str, article_id: str) -> str:
 
 def manifest_key(day: date, run_id: str) -> str:
     return f"{RUNS}{day.isoformat()}/{_id(run_id, 'run id')}.json"
+
+
+def inbox_state_key(inbox_id: str) -> str:
+    return f"{INBOX_STATE}{_id(inbox_id, 'inbox id')}.json"

@@ -1,0 +1,76 @@
+"""Where a run's articles come from: local paths, RSS/Atom feed URLs and ``s3://`` inbox prefixes.
+
+A run is given a list of entries; ``http(s)://`` entries are feeds (:mod:`pipelines.sources.feeds`),
+``s3://`` entries are inboxes (:mod:`pipelines.sources.inbox`) and anything else is a local file or
+folder. :func:`gather` reads them all into articles or failures, as :func:`pipelines.stages.ingest`
+does for files; the inbox watermarks it returns are saved by the caller after the run succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.config import Config
+from pipelines.ingest import IngestFailure, read_inputs
+from pipelines.records import Article
+from pipelines.sources.feeds import Fetch, HttpFetcher, UrlPolicy, read_feed_articles
+from pipelines.sources.inbox import InboxState, read_inbox, save_state
+from pipelines.store import ObjectStore
+
+__all__ = ["Gathered", "gather", "is_feed", "is_inbox", "save_watermarks"]
+
+
+def is_feed(entry: str) -> bool:
+    return entry.startswith(("http://", "https://"))
+
+
+def is_inbox(entry: str) -> bool:
+    return entry.startswith("s3://")
+
+
+@dataclass
+class Gathered:
+    items: list[Article | IngestFailure] = field(default_factory=list)
+    watermarks: list[InboxState] = field(default_factory=list)
+
+
+def gather(
+    entries: Sequence[str],
+    config: Config,
+    store: ObjectStore,
+    *,
+    fetch: Fetch | None = None,
+    url_policy: UrlPolicy | None = None,
+    s3_client: Any = None,
+) -> Gathered:
+    """Read local paths, then feeds, then inboxes. ``fetch`` defaults to an :class:`HttpFetcher` that
+    applies ``url_policy`` (default: public http(s) addresses only); ``s3_client`` defaults to a client
+    built from the store settings."""
+    gathered = Gathered()
+    local = [entry for entry in entries if not is_feed(entry) and not is_inbox(entry)]
+    if local:
+        gathered.items.extend(read_inputs(local, config.ingest))
+    feeds = [entry for entry in entries if is_feed(entry)]
+    if feeds:
+        fetcher = fetch or HttpFetcher(config.sources, url_policy=url_policy)
+        for feed in feeds:
+            gathered.items.extend(read_feed_articles(feed, config.sources, config.ingest, fetcher))
+    inboxes = [entry for entry in entries if is_inbox(entry)]
+    if inboxes:
+        if s3_client is None:
+            from pipelines.store.s3 import make_client
+
+            s3_client = make_client(config.store)
+        for inbox in inboxes:
+            batch = read_inbox(inbox, store, s3_client, config.sources, config.ingest)
+            gathered.items.extend(batch.items)
+            if batch.advanced is not None:
+                gathered.watermarks.append(batch.advanced)
+    return gathered
+
+
+def save_watermarks(store: ObjectStore, watermarks: Sequence[InboxState], run_id: str) -> list[str]:
+    """Advance each inbox; call only after the run's manifest is written."""
+    return [save_state(store, state, run_id) for state in watermarks]

@@ -1,0 +1,198 @@
+"""RSS and Atom feeds: read the feed, fetch each item's page, extract the article from its HTML.
+
+Fetching goes through a :data:`Fetch` callable so other clients (tests, a hardened fetcher) can replace
+it; the default is :class:`HttpFetcher` over httpx with a timeout, a size limit, a per-host rate limit
+and a polite User-Agent. ``url_policy`` is the hook for URL safety rules (schemes, private addresses):
+it is called with every URL before it is requested, redirects included, and refuses a URL by raising
+:class:`~pipelines.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from calendar import timegm
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from pipelines.config import IngestConfig, SourcesConfig
+from pipelines.errors import InputError
+from pipelines.ingest import IngestFailure, parse_text
+from pipelines.netsafety import FetchPolicy, check_url
+from pipelines.records import Article, article_id_for
+from pipelines.runtime import code_version
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    body: bytes
+    content_type: str = ""
+
+
+Fetch = Callable[[str], Response]
+"""Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
+
+UrlPolicy = Callable[[str], None]
+"""Raises :class:`InputError` for a URL that must not be requested."""
+
+
+def public_http_only(config: SourcesConfig) -> UrlPolicy:
+    """The default policy: http(s) only, and only public addresses unless
+    ``sources.allow_private_addresses`` is set (see :func:`pipelines.netsafety.check_url`)."""
+    policy = FetchPolicy(
+        allow_private=config.allow_private_addresses,
+        max_bytes=config.max_page_bytes,
+        timeout_s=config.timeout_s,
+    )
+    return partial(check_url, policy=policy)
+
+
+def user_agent(config: SourcesConfig) -> str:
+    agent = f"newsdigest/{code_version()}"
+    return f"{agent} (+{config.contact_url})" if config.contact_url else agent
+
+
+class HostRateLimit:
+    """At most one request per ``interval_s`` to each host, shared by every thread of the process."""
+
+    def __init__(
+        self,
+        interval_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval_s = interval_s
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + self.interval_s
+        if start > now:
+            self._sleep(start - now)
+
+
+class HttpFetcher:
+    """GET over httpx with a timeout, a byte limit, the rate limit and the URL policy on every hop."""
+
+    def __init__(
+        self,
+        config: SourcesConfig,
+        *,
+        url_policy: UrlPolicy | None = None,
+        rate_limit: HostRateLimit | None = None,
+        max_redirects: int = 5,
+    ) -> None:
+        self.config = config
+        self.url_policy = url_policy or public_http_only(config)
+        self.rate_limit = rate_limit or HostRateLimit(config.per_host_interval_s)
+        self.max_redirects = max_redirects
+
+    def __call__(self, url: str) -> Response:
+        import httpx
+
+        def check(request: httpx.Request) -> None:
+            self.url_policy(str(request.url))
+            self.rate_limit.wait(request.url.host)
+
+        try:
+            with (
+                httpx.Client(
+                    timeout=self.config.timeout_s,
+                    follow_redirects=True,
+                    max_redirects=self.max_redirects,
+                    headers={"User-Agent": user_agent(self.config)},
+                    event_hooks={"request": [check]},
+                ) as client,
+                client.stream("GET", url) as response,
+            ):
+                response.raise_for_status()
+                body = self._read_limited(response.iter_bytes(), url)
+                return Response(str(response.url), body, response.headers.get("content-type", ""))
+        except httpx.HTTPStatusError as exc:
+            raise InputError(f"fetching {url}: HTTP {exc.response.status_code}") from None
+        except httpx.HTTPError as exc:
+            raise InputError(f"fetching {url}: {type(exc).__name__}: {exc}") from None
+
+    def _read_limited(self, chunks: Any, url: str) -> bytes:
+        body = bytearray()
+        for chunk in chunks:
+            body.extend(chunk)
+            if len(body) > self.config.max_page_bytes:
+                limit = self.config.max_page_bytes
+                raise InputError(f"fetching {url}: response over sources.max_page_bytes={limit}")
+        return bytes(body)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    link: str
+    title: str
+    published_at: datetime | None
+    source: str | None
+
+
+def read_feed(body: bytes, config: SourcesConfig) -> list[FeedItem]:
+    """The items of an RSS or Atom document that have a link, newest first as the feed lists them."""
+    import feedparser
+
+    parsed = feedparser.parse(body)
+    if parsed.get("bozo") and not parsed.entries:
+        raise InputError(f"not an RSS or Atom feed: {parsed.get('bozo_exception')}")
+    source = parsed.feed.get("title") or None
+    items: list[FeedItem] = []
+    for entry in parsed.entries[: config.max_items_per_feed]:
+        link = entry.get("link")
+        if not link:
+            continue
+        items.append(FeedItem(link, entry.get("title") or "", _entry_time(entry), source))
+    return items
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    return datetime.fromtimestamp(timegm(stamp), UTC) if stamp else None
+
+
+def read_feed_articles(
+    feed_url: str, config: SourcesConfig, ingest: IngestConfig, fetch: Fetch
+) -> list[Article | IngestFailure]:
+    """Every item's page as an article (its id a hash of its URL); a page that fails is a failure.
+
+    A feed that cannot be fetched or parsed is one failure with the feed's URL as its origin.
+    """
+    try:
+        items = read_feed(fetch(feed_url).body, config)
+    except InputError as exc:
+        return [IngestFailure(feed_url, f"feed: {exc}")]
+    results: list[Article | IngestFailure] = []
+    for item in items:
+        try:
+            page = fetch(item.link)
+        except InputError as exc:
+            results.append(IngestFailure(item.link, str(exc)))
+            continue
+        parsed = parse_text(page.body, origin=item.link, kind="html", config=ingest)[0]
+        if isinstance(parsed, IngestFailure):
+            results.append(parsed)
+            continue
+        results.append(
+            parsed.model_copy(
+                update={
+                    "id": article_id_for(item.link, parsed.text),
+                    "url": item.link,
+                    "title": parsed.title or item.title,
+                    "source": item.source,
+                    "published_at": item.published_at,
+                }
+            )
+        )
+    return results

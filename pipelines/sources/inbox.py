@@ -1,0 +1,165 @@
+"""An ``s3://bucket/prefix/`` inbox: the objects that arrived since the last successful run.
+
+Progress is a watermark kept in the store (``state/inbox/<id>.json``, see :mod:`pipelines.store.layout`),
+not in memory, so it survives restarts and is shared by every worker. It is the newest ``LastModified``
+taken plus the keys taken at exactly that instant (S3 timestamps have one-second resolution, and two
+objects of one second must not hide each other). The flow saves it only after the run's manifest is
+written: a run that fails takes the same objects again next time, and the store's conditional writes make
+that repetition harmless.
+
+Limits: an object whose upload started before a listing but finished after the next-newer object was
+taken (``LastModified`` is the upload's start) can be missed; writers that upload in order of time, or
+that give each article its own key, are safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from pydantic import Field
+
+from pipelines.config import IngestConfig, SourcesConfig
+from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
+from pipelines.ingest import SUPPORTED_SUFFIXES, IngestFailure, parse_text
+from pipelines.records import Article, Model
+from pipelines.store import ObjectStore, layout
+
+_BYTES_PER_CHAR = 16
+"""The same read limit per allowed article character as for local files."""
+
+
+class InboxState(Model):
+    """The watermark of one inbox, as stored."""
+
+    inbox: str = Field(description="the s3:// prefix")
+    last_modified: datetime | None = None
+    keys_at_last_modified: list[str] = Field(default_factory=list)
+    run_id: str | None = Field(default=None, description="the run that advanced it")
+    updated_at: datetime | None = None
+
+
+@dataclass
+class InboxBatch:
+    """What one run takes from an inbox, and the watermark to save once the run has succeeded."""
+
+    url: str
+    items: list[Article | IngestFailure] = field(default_factory=list)
+    advanced: InboxState | None = None
+
+
+@dataclass(frozen=True)
+class _Listed:
+    key: str
+    last_modified: datetime
+    size: int
+
+
+def inbox_id(url: str) -> str:
+    """A key-safe id for an inbox URL."""
+    return hashlib.sha256(url.encode()).hexdigest()[:20]
+
+
+def load_state(store: ObjectStore, url: str) -> InboxState:
+    try:
+        return InboxState.model_validate_json(store.get(layout.inbox_state_key(inbox_id(url))))
+    except ObjectNotFound:
+        return InboxState(inbox=url)
+
+
+def save_state(store: ObjectStore, state: InboxState, run_id: str) -> str:
+    key = layout.inbox_state_key(inbox_id(state.inbox))
+    stamped = state.model_copy(update={"run_id": run_id, "updated_at": datetime.now(UTC)})
+    store.put(key, stamped.model_dump_json(indent=2).encode())
+    return key
+
+
+def read_inbox(
+    url: str,
+    store: ObjectStore,
+    client: Any,
+    sources: SourcesConfig,
+    ingest: IngestConfig,
+) -> InboxBatch:
+    """The objects under ``url`` newer than the stored watermark, oldest first, at most
+    ``sources.max_inbox_objects``; ``client`` is a boto3 S3 client for the inbox's server."""
+    from pipelines.store.s3 import parse_s3_url
+
+    bucket, prefix = parse_s3_url(url)
+    state = load_state(store, url)
+    seen = set(state.keys_at_last_modified)
+    fresh = sorted(
+        (
+            item
+            for item in _list(client, bucket, prefix)
+            if state.last_modified is None
+            or item.last_modified > state.last_modified
+            or (item.last_modified == state.last_modified and item.key not in seen)
+        ),
+        key=lambda item: (item.last_modified, item.key),
+    )[: sources.max_inbox_objects]
+    batch = InboxBatch(url)
+    if not fresh:
+        return batch
+    for item in fresh:
+        batch.items.extend(_read_object(client, bucket, item, ingest))
+    newest = fresh[-1].last_modified
+    at_newest = [item.key for item in fresh if item.last_modified == newest]
+    if newest == state.last_modified:
+        at_newest += state.keys_at_last_modified
+    batch.advanced = InboxState(inbox=url, last_modified=newest, keys_at_last_modified=sorted(set(at_newest)))
+    return batch
+
+
+def _list(client: Any, bucket: str, prefix: str) -> Iterator[_Listed]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                key = str(item["Key"])
+                if key.endswith("/"):
+                    continue
+                stamp = item["LastModified"]
+                yield _Listed(key, stamp.astimezone(UTC), int(item.get("Size", 0)))
+    except (ClientError, BotoCoreError) as exc:
+        raise _store_error(exc, f"list s3://{bucket}/{prefix}") from exc
+
+
+def _read_object(
+    client: Any, bucket: str, item: _Listed, ingest: IngestConfig
+) -> list[Article | IngestFailure]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    origin = f"s3://{bucket}/{item.key}"
+    kind = SUPPORTED_SUFFIXES.get(PurePosixPath(item.key).suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        return [IngestFailure(origin, f"unsupported object type (supported: {supported})")]
+    limit = ingest.max_article_chars * _BYTES_PER_CHAR
+    if item.size > limit:
+        return [IngestFailure(origin, f"object has {item.size} bytes, over the read limit of {limit}")]
+    try:
+        body = client.get_object(Bucket=bucket, Key=item.key)["Body"].read()
+    except (ClientError, BotoCoreError) as exc:
+        raise _store_error(exc, f"read {origin}") from exc
+    return parse_text(body, origin=origin, kind=kind, config=ingest)
+
+
+def _store_error(exc: Exception, what: str) -> StoreError:
+    """Unreachable or busy servers are transient (retried); anything else is not."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        if status >= 500 or code in ("SlowDown", "ServiceUnavailable", "RequestTimeout"):
+            return StoreUnavailable(f"cannot {what}: the server answered {code or status}")
+        return StoreError(f"cannot {what}: {code or status}")
+    if isinstance(exc, BotoCoreError):
+        return StoreUnavailable(f"cannot {what}: {type(exc).__name__}")
+    return StoreError(f"cannot {what}: {type(exc).__name__}")

@@ -1,0 +1,128 @@
+"""Operations of the flow under the session's Prefect harness: the run report artifacts, which failures
+retry, and what is persisted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from pipelines.config import Config
+from pipelines.errors import (
+    InputError,
+    ModelUnavailable,
+    ObjectNotFound,
+    StoreError,
+    StoreUnavailable,
+    UnsupportedPair,
+)
+from tests.conftest import EXAMPLES, write_config
+
+
+def _artifacts(flow_run_id: UUID) -> dict[str, Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {artifact.key: artifact for artifact in found}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_each_run_publishes_a_report_artifact(tiny_config: Config, tmp_path: Path) -> None:
+    from flows.digest_flow import COUNTS_ARTIFACT_KEY, REPORT_ARTIFACT_KEY, news_digests
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "digits.txt").write_text("123 456 789")
+    for name in ("en-tram-line.txt", "fr-fete-vendanges.txt", "de-stadtrat-radwege.txt"):
+        (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
+    config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
+
+    state = news_digests(paths=[str(inputs)], config_file=str(config_file), return_state=True)
+    assert state.is_completed()
+    manifest = state.result()
+    artifacts = _artifacts(state.state_details.flow_run_id)
+
+    report = artifacts[REPORT_ARTIFACT_KEY].data
+    assert f"# newsdigest run {manifest.run_id}" in report
+    assert "| fr | 1 |" in report and "| und | 0 | 0 | 1 |" in report
+    skipped = next(entry for entry in manifest.entries if entry.status == "skipped")
+    assert f"`{skipped.article_id}`" in report and "language undetermined" in report
+    for step in ("detect", "translate", "summarize"):
+        assert f"| {step} |" in report
+    marian, bart = tiny_config.translation.models["fr-en"].model, tiny_config.summary.short.model
+    assert f"- translation:fr-en: {marian}" in report and f"- translation:de-en: {marian}" in report
+    assert f"- summary:short: {bart}" in report
+
+    rows = artifacts[COUNTS_ARTIFACT_KEY].data
+    table = json.loads(rows) if isinstance(rows, str) else rows
+    by_language = {row["language"]: row for row in table}
+    assert by_language["en"]["published"] == by_language["fr"]["published"] == 1
+    assert by_language["und"]["skipped"] == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (StoreUnavailable("endpoint unreachable"), True),
+        (StoreError("access denied"), False),
+        (ObjectNotFound("runs/x.json"), False),
+        (ModelUnavailable("m", "no weights"), False),
+        (UnsupportedPair("xx", "en", "add a model"), False),
+        (InputError("bad input"), False),
+        (ValueError("a bug"), False),
+        (None, False),
+    ],
+)
+def test_only_an_unreachable_store_is_worth_a_retry(error: BaseException | None, retried: bool) -> None:
+    from flows.digest_flow import is_transient
+
+    assert is_transient(error) is retried
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_storage_retry_policy_retries_transient_errors_only() -> None:
+    from prefect import flow, task
+
+    from flows.digest_flow import STORAGE_RETRIES
+
+    calls: dict[str, int] = {"flaky": 0, "deterministic": 0}
+    fast = {**STORAGE_RETRIES, "retry_delay_seconds": 0, "retry_jitter_factor": None}
+
+    @task(**fast)
+    def flaky_store() -> str:
+        calls["flaky"] += 1
+        if calls["flaky"] < 3:
+            raise StoreUnavailable("the store is down")
+        return "written"
+
+    @task(**fast)
+    def missing_model() -> str:
+        calls["deterministic"] += 1
+        raise ModelUnavailable("opus-mt-xx-en", "not on disk")
+
+    @flow
+    def exercise() -> tuple[str, bool]:
+        written = flaky_store()
+        failed = missing_model(return_state=True)
+        return written, failed.is_failed()
+
+    assert exercise() == ("written", True)
+    assert calls == {"flaky": 3, "deterministic": 1}
+
+
+def test_tasks_do_not_persist_results_and_the_flow_does() -> None:
+    from prefect import Task
+
+    import flows.digest_flow as digest_flow
+
+    tasks = [value for value in vars(digest_flow).values() if isinstance(value, Task)]
+    assert len(tasks) >= 7
+    assert all(task.persist_result is False for task in tasks), [t.name for t in tasks if t.persist_result]
+    assert digest_flow.news_digests.persist_result is True
