@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from pipelines.config import Config
     from pipelines.records import RunManifest
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -53,6 +54,17 @@ class DigestFormat(StrEnum):
 def _fail(message: str, code: int) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def _settings(config: Path | None, overrides: dict[str, str] | None = None) -> Config:
+    """The validated config; a bad one ends the command with exit code 2 and the validation message."""
+    from pipelines.config import load_config
+    from pipelines.errors import ConfigError
+
+    try:
+        return load_config(config, overrides)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
 
 
 @app.command()
@@ -134,14 +146,9 @@ def detect(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
 ) -> None:
     """Detect the language of one text."""
-    from pipelines.config import load_config
     from pipelines.detect import detect_language
-    from pipelines.errors import ConfigError
 
-    try:
-        settings = load_config(config)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    settings = _settings(config)
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
@@ -165,19 +172,16 @@ def digest(
     ] = None,
 ) -> None:
     """Render the stored summaries of one day and language as a newsletter digest."""
-    from pipelines.config import load_config
     from pipelines.digest import render_digest
-    from pipelines.errors import ConfigError, NewsdigestError
+    from pipelines.errors import NewsdigestError
     from pipelines.store import open_store
     from pipelines.store.reader import list_summaries
 
     try:
         when = date.fromisoformat(day)
-        settings = load_config(config, {"store.url": store})
     except ValueError as exc:
         raise _fail(f"--date {day!r}: expected YYYY-MM-DD ({exc})", EXIT_USAGE) from None
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    settings = _settings(config, {"store.url": store})
     try:
         summaries = list_summaries(open_store(settings.store), when, lang)
         text = render_digest(summaries, day=when, language=lang, fmt=fmt.value)
@@ -195,21 +199,17 @@ def convert(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (model cache).")] = None,
 ) -> None:
     """Convert a translation model for the CTranslate2 backend (cached next to the source model)."""
-    from pipelines.config import load_config
-    from pipelines.errors import ConfigError, NewsdigestError
+    from pipelines.errors import NewsdigestError
     from pipelines.runtime import model_resolver
     from pipelines.translate.ct2 import convert_model
 
-    try:
-        settings = load_config(config)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    settings = _settings(config)
     try:
         resolved = model_resolver(settings).resolve(model)
         output = convert_model(resolved.path, quantization, cache_dir=settings.models.cache_dir.expanduser())
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None
-    out.print(str(output), highlight=False)
+    sys.stdout.write(f"{output}\n")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`newsdigest digest` over what a run stored: Markdown and HTML, untrusted text escaped."""
+"""CLI commands beside run: `newsdigest digest` (untrusted text escaped) and `models convert`."""
 
 from __future__ import annotations
 
@@ -65,3 +65,16 @@ def test_digest_of_an_empty_day_and_a_bad_date(tiny_config: Config, tmp_path: Pa
     assert empty.exit_code == EXIT_OK
     bad = CliRunner().invoke(app, ["digest", "--store", store, "--date", "24/11/2026"])
     assert bad.exit_code == EXIT_USAGE and "YYYY-MM-DD" in bad.output
+
+
+def test_models_convert_command(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    source = tmp_path / "opus-mt-xx-en"
+    shutil.copytree(tiny_marian_dir, source)
+    result = CliRunner().invoke(app, ["models", "convert", str(source), "--quantization", "int8"])
+    assert result.exit_code == EXIT_OK, result.output
+    converted = Path(result.stdout.strip().splitlines()[-1])
+    assert converted.parent == tmp_path and (converted / "model.bin").is_file()
+    missing = CliRunner().invoke(app, ["models", "convert", str(tmp_path / "absent")])
+    assert missing.exit_code == 1 and "does not exist" in " ".join(missing.output.split())
