@@ -28,7 +28,7 @@ from prefect.tasks import exponential_backoff
 from flows.report import build_report, counts_table, render_markdown
 from pipelines import sources, stages
 from pipelines.config import Config, load_config
-from pipelines.errors import StoreUnavailable
+from pipelines.errors import MissingDependency, StoreUnavailable
 from pipelines.records import ManifestEntry, Record, RunManifest
 from pipelines.runtime import new_run_id, runtime_for
 from pipelines.sources.inbox import InboxState
@@ -131,7 +131,10 @@ def task_runner_for(config: Config) -> TaskRunner[Any]:
     settings = config.flow
     if settings.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=settings.max_workers)
-    from prefect_dask.task_runners import DaskTaskRunner
+    try:
+        from prefect_dask.task_runners import DaskTaskRunner
+    except ImportError:
+        raise MissingDependency("prefect-dask", "dask", "flow.task_runner: dask") from None
 
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)
