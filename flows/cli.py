@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -212,9 +213,22 @@ def convert(
     sys.stdout.write(f"{output}\n")
 
 
-def main() -> None:
+def apply_environment_defaults(*, skip: Collection[str] = ()) -> None:
+    """Set each of ENVIRONMENT_DEFAULTS the user has not set (except those in ``skip``); create PREFECT_HOME.
+
+    Prefect's temporary server cannot create its database in a PREFECT_HOME whose parent folder is
+    missing, and then waits out its whole start-up timeout instead of saying why.
+    """
     for name, value in ENVIRONMENT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+        if name not in skip:
+            os.environ.setdefault(name, value)
+    home = os.environ.get("PREFECT_HOME")
+    if home:
+        Path(home).expanduser().mkdir(parents=True, exist_ok=True)
+
+
+def main() -> None:
+    apply_environment_defaults()
     app()
 
 

@@ -17,7 +17,6 @@ and workers instead, see ``infra/prefect.yaml``.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +67,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from flows.cli import ENVIRONMENT_DEFAULTS
+    from flows.cli import apply_environment_defaults
 
-    for name, value in ENVIRONMENT_DEFAULTS.items():
-        if name != "PREFECT_LOGGING_LEVEL":
-            os.environ.setdefault(name, value)
+    apply_environment_defaults(skip={"PREFECT_LOGGING_LEVEL"})
     args = _arguments(argv)
     config_file = str(args.config.resolve()) if args.config else None
     if config_file:

@@ -1,13 +1,16 @@
-"""CLI commands beside run: `newsdigest digest` (untrusted text escaped) and `models convert`."""
+"""CLI commands beside run: `newsdigest digest` (untrusted text escaped) and `models convert`; the
+CLI's environment defaults."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from flows.cli import EXIT_OK, EXIT_USAGE, app
+from flows.cli import EXIT_OK, EXIT_USAGE, app, apply_environment_defaults
 from pipelines.config import Config
 from pipelines.stages import run_pipeline
 
@@ -78,3 +81,18 @@ def test_models_convert_command(tiny_marian_dir: Path, tmp_path: Path) -> None:
     assert converted.parent == tmp_path and (converted / "model.bin").is_file()
     missing = CliRunner().invoke(app, ["models", "convert", str(tmp_path / "absent")])
     assert missing.exit_code == 1 and "does not exist" in " ".join(missing.output.split())
+
+
+def test_environment_defaults_keep_user_settings_and_create_prefect_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "missing" / "parent" / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "true")
+    monkeypatch.delenv("PREFECT_LOGGING_LEVEL", raising=False)
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+    apply_environment_defaults(skip={"PREFECT_LOGGING_LEVEL"})
+    assert home.is_dir()
+    assert os.environ["TOKENIZERS_PARALLELISM"] == "true", "a variable the user set wins"
+    assert os.environ["DO_NOT_TRACK"] == "1"
+    assert "PREFECT_LOGGING_LEVEL" not in os.environ

@@ -229,6 +229,27 @@ def test_changed_article_adds_a_version_and_summaries_point_at_it(s3: S3Store) -
     assert list_summaries(s3, DAY, "en")[0].record_key == new_key
 
 
+def test_undated_article_keeps_its_day_when_a_later_run_completes_it(tmp_path: Path) -> None:
+    """Filed under the day it was processed (not the run's start day), by every writer."""
+    store = LocalStore(tmp_path)
+    just_after_midnight = datetime(2026, 11, 26, 0, 1, tzinfo=UTC)
+    record = make_record(published=None, languages=("en", "fr"), processed_at=just_after_midnight)
+    crashing = RecordingStore(store, fail_after=2)  # the record and one summary, then the store goes away
+    with pytest.raises(StoreUnavailable):
+        Publisher(crashing).publish(record, DAY)  # the run started on the 25th
+    assert crashing.writes[1] == "summaries/2026-11-26/en/a1.json"
+    later_run_day = date(2026, 11, 27)
+    rerun = make_record(published=None, languages=("en", "fr"), run_id="run-2")
+    recording = RecordingStore(store)
+    Publisher(recording).publish(rerun, later_run_day)  # finds the stored record: completes it
+    assert rerun.status == "unchanged"
+    assert recording.writes == ["summaries/2026-11-26/fr/a1.json"]
+    assert sorted(store.list("summaries/")) == [
+        "summaries/2026-11-26/en/a1.json",
+        "summaries/2026-11-26/fr/a1.json",
+    ]
+
+
 def test_rerun_after_a_crash_completes_the_missing_summaries(s3: S3Store) -> None:
     record = make_record(languages=("en", "fr"))
     crashing = RecordingStore(s3, fail_after=2)  # the record and one summary, then the store goes away
@@ -252,7 +273,7 @@ def test_reader_api(s3: S3Store) -> None:
     later = make_record("c3", title="Later", published=datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
     Publisher(s3).publish(later, DAY)
     summaries = list_summaries(s3, DAY, "en")
-    # Newest publication first, undated last (b2 has no publication date: it is filed under the run day).
+    # Newest publication first, undated last (b2 has no publication date: filed under its processing day).
     assert [s.article_id for s in summaries] == ["c3", "a1", "b2"]
     assert summaries[1].short == "Short en: The council approved a new tram line."
     assert summaries[1].methods == {"short": "lead", "long": "lead"}

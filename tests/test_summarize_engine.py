@@ -98,11 +98,13 @@ def long_article(words: int, seed: int = 0) -> str:
 class FakeTranslate:
     """Stands in for the translation engine's batch interface: ``(requests) -> outcomes`` in order.
 
-    Deterministic: the text is tagged with the target language; one source text can be made to fail.
+    Deterministic: the text is tagged with the target language (and ``padding`` appended, to make it run
+    longer than its source); one source text can be made to fail.
     """
 
-    def __init__(self, fail_on: str | None = None) -> None:
+    def __init__(self, fail_on: str | None = None, padding: str = "") -> None:
         self.fail_on = fail_on
+        self.padding = padding
         self.calls: list[list[TranslationRequest]] = []
 
     def __call__(self, requests: Sequence[TranslationRequest]) -> list[TranslationOutcome]:
@@ -114,7 +116,7 @@ class FakeTranslate:
                 continue
             pair = f"{request.source_language}-{request.target_language}"
             translation = Translation(
-                text=f"[{request.target_language}] {request.text}",
+                text=f"[{request.target_language}] {request.text}{self.padding}",
                 source_language=request.source_language,
                 target_language=request.target_language,
                 models=[ModelRef(role=f"translation:{pair}", source="fake", backend="fake")],
@@ -208,6 +210,21 @@ def test_extra_output_languages_come_from_the_translation_engine() -> None:
     assert french.flags == ["length-ratio"]
     # A German article gets both extra languages.
     assert [s.language for s in de.summaries] == ["de", "de", "en", "en", "fr", "fr"]
+
+
+def test_translated_summaries_are_trimmed_to_the_target_languages_budget() -> None:
+    lead = SummarySpec(method="lead", sentences=1, max_words=30)
+    french_budget = LanguageSummaryOverride(short=lead.model_copy(update={"max_words": 20}))
+    config = SummaryConfig(short=lead, long=lead, output_languages=["fr"], languages={"fr": french_budget})
+    padding = " Une phrase de plus, ajoutée par la traduction pour la rallonger nettement." * 3
+    engine, _ = make_engine(config, FakeTranslate(padding=padding))
+    (outcome,) = engine.summarize([SummaryRequest("en-1", ARTICLE, "Storm", "en")])
+    short, long, short_fr, long_fr = outcome.summaries
+    assert word_count(short_fr.text) <= 20 < word_count(f"[fr] {short.text}{padding}")
+    assert word_count(long_fr.text) <= 30 < word_count(f"[fr] {long.text}{padding}")
+    for translated in (short_fr, long_fr):
+        assert translated.text.startswith("[fr] The storm made landfall")
+        assert translated.flags[:1] == ["length-ratio"] and FLAG_TRIMMED in translated.flags
 
 
 def test_a_failed_translation_fails_only_its_article() -> None:

@@ -38,9 +38,16 @@ class SummaryObject(Model):
     methods: dict[str, str] = Field(default_factory=dict, description="summary kind -> method used")
 
 
-def publication_day(article: Article, run_day: date) -> date:
-    """The day partition: the article's publication date, else the day of the run."""
-    return article.published_at.date() if article.published_at else run_day
+def summary_day(record: Record, run_day: date) -> date:
+    """The day partition: the article's publication date, else the day its record was processed.
+
+    Both come from the record itself, so a later run that completes a record's summary objects files them
+    under the same day as the run that published it, even after midnight. ``run_day`` only serves a record
+    without a processing time.
+    """
+    if record.article.published_at:
+        return record.article.published_at.date()
+    return record.processed_at.date() if record.processed_at else run_day
 
 
 class Publisher:
@@ -86,7 +93,7 @@ class Publisher:
 
     def summary_objects(self, record: Record, record_key: str, run_day: date) -> list[SummaryObject]:
         article = record.article
-        day = publication_day(article, run_day)
+        day = summary_day(record, run_day)
         title = record.translation.title if record.translation and record.translation.title else article.title
         by_language: dict[str, SummaryObject] = {}
         for summary in record.summaries:
@@ -115,11 +122,11 @@ class Publisher:
         at an older version of the article; returns the keys written (normally none).
 
         They are built from the *stored* record, so two runs completing the same article write identical
-        bytes. ``run_day`` is only needed for articles without a publication date; ``None`` takes the day
-        the stored record was processed.
+        bytes, under the same day (see :func:`summary_day`). ``run_day`` only serves a stored record without
+        a processing time; ``None`` means today.
         """
         stored = Record.model_validate_json(self.store.get(record_key))
-        day = run_day or (stored.processed_at.date() if stored.processed_at else datetime.now(UTC).date())
+        day = run_day or datetime.now(UTC).date()
         written: list[str] = []
         for summary_object in self.summary_objects(stored, record_key, day):
             key = layout.summary_key(summary_object.date, summary_object.language, stored.article.id)

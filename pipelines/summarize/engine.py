@@ -24,7 +24,7 @@ from pipelines.records import ModelRef, Summary
 from pipelines.summarize.base import Summarizer, SummaryOutcome, SummaryRequest
 from pipelines.summarize.config import SummaryConfig, SummaryKind, SummarySpec
 from pipelines.summarize.extractive import LeadSummarizer, TextRankSummarizer
-from pipelines.summarize.guards import FLAG_EMPTY, check_summary
+from pipelines.summarize.guards import FLAG_EMPTY, check_summary, trim_to_budget
 from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq, pick_device
 from pipelines.translate.base import TranslationOutcome, TranslationRequest
 
@@ -236,8 +236,11 @@ class SummaryEngine:
                 continue
             translation = outcome.translation
             model = translation.models[-1] if translation.models else None
+            # A translation can run longer than its source; the target language's budget still holds.
+            budget = self.config.spec_for(summary.kind, language).max_words
+            trimmed = trim_to_budget(translation.text, budget, language)
             additions[index].append(
-                _translated(summary, language, translation.text, model, translation.flags)
+                _translated(summary, language, trimmed.text, model, [*translation.flags, *trimmed.flags])
             )
         for index, extra in enumerate(additions):
             results[index].extend(extra)

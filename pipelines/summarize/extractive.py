@@ -11,6 +11,7 @@ or Japanese. Sentences are nodes, edges are TF-IDF cosine similarities, scores c
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -24,42 +25,48 @@ _ITERATIONS = 100
 _TOLERANCE = 1e-6
 
 
-class LeadSummarizer:
+class ExtractiveSummarizer(ABC):
+    """Shared shell of the extractive methods: split into sentences, keep some, join them back.
+
+    Subclasses name their ``method`` and choose the sentences in ``select``.
+    """
+
+    method: str
+
+    @abstractmethod
+    def select(self, candidates: Sequence[str], count: int) -> list[str]:
+        """At most ``count`` of ``candidates``, in document order."""
+
+    def summarize(
+        self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
+    ) -> list[Summary]:
+        return [
+            Summary(
+                kind=kind,
+                language=language,
+                text=join_sentences(self.select(sentences(text, language), spec.sentences), language),
+                method=self.method,
+            )
+            for text in texts
+        ]
+
+
+class LeadSummarizer(ExtractiveSummarizer):
     """The first ``spec.sentences`` sentences (LEAD-N)."""
 
     method = "lead"
 
-    def summarize(
-        self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
-    ) -> list[Summary]:
-        return [
-            Summary(
-                kind=kind,
-                language=language,
-                text=join_sentences(sentences(text, language)[: spec.sentences], language),
-                method=self.method,
-            )
-            for text in texts
-        ]
+    def select(self, candidates: Sequence[str], count: int) -> list[str]:
+        return list(candidates[:count])
 
 
-class TextRankSummarizer:
+class TextRankSummarizer(ExtractiveSummarizer):
     """The ``spec.sentences`` highest-ranked sentences, in document order."""
 
     method = "textrank"
 
-    def summarize(
-        self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
-    ) -> list[Summary]:
-        return [
-            Summary(
-                kind=kind,
-                language=language,
-                text=join_sentences(rank_sentences(sentences(text, language), spec.sentences), language),
-                method=self.method,
-            )
-            for text in texts
-        ]
+    def select(self, candidates: Sequence[str], count: int) -> list[str]:
+        return rank_sentences(candidates, count)
 
 
 def rank_sentences(candidates: Sequence[str], count: int) -> list[str]:
