@@ -108,6 +108,10 @@ class SourcesConfig(StrictModel):
         default=False, description="fetch from private, loopback and link-local addresses (trusted intranets)"
     )
     max_inbox_objects: int = Field(default=1_000, ge=1, description="objects taken from an inbox per run")
+    refetch_published: bool = Field(
+        default=False,
+        description="fetch every feed item's page, even one published since the feed last changed it",
+    )
 
 
 class Config(StrictModel):

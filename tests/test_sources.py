@@ -17,13 +17,14 @@ import pytest
 from pipelines.config import Config, SourcesConfig, load_config
 from pipelines.errors import InputError
 from pipelines.ingest import IngestFailure
-from pipelines.records import Article, article_id_for
+from pipelines.records import Article, Record, article_id_for
 from pipelines.runtime import code_version
 from pipelines.sources import gather
 from pipelines.sources.feeds import HostRateLimit, HttpFetcher, read_feed_articles, user_agent
 from pipelines.sources.inbox import inbox_id, load_state, read_inbox, save_state
 from pipelines.stages import to_records
 from pipelines.store import LocalStore, layout
+from pipelines.store.publish import Publisher
 from tests.conftest import EXAMPLES
 
 PAGE = """<html><head><title>{title}</title></head><body><nav>Home | Sport | Weather</nav>
@@ -232,6 +233,42 @@ def test_inbox_takes_at_most_the_configured_objects_oldest_first(
     assert sorted(taken) == [f"s3://{s3_bucket}/in/{number}.txt" for number in range(5)]
 
 
+def test_published_items_are_fetched_again_only_when_the_feed_changed_them(
+    site: Site, tmp_path: Path
+) -> None:
+    site.add("/feed.xml", _rss(site.base, [("/tram", "Tram"), ("/harvest", "Harvest")]))
+    site.add("/tram", PAGE.format(title="Tram line approved", body=TRAM))
+    site.add("/harvest", PAGE.format(title="Harvest festival", body=HARVEST))
+    config = Config(sources=_sources())
+    store = LocalStore(tmp_path / "store")
+    feed = [f"{site.base}/feed.xml"]
+
+    def fetched_paths(settings: Config) -> tuple[list[str], list[Article | IngestFailure]]:
+        site.requests.clear()
+        items = gather(feed, settings, store).items
+        return [path for path, _, _ in site.requests], items
+
+    paths, items = fetched_paths(config)
+    assert paths == ["/feed.xml", "/tram", "/harvest"]
+    tram = items[0]
+    assert isinstance(tram, Article)
+    # Published after the feed's date for it (Wed, 25 Nov 2026 08:00 GMT).
+    processed = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    Publisher(store).publish(Record(run_id="run-1", article=tram, processed_at=processed), processed.date())
+
+    paths, items = fetched_paths(config)
+    assert paths == ["/feed.xml", "/harvest"]
+    assert items[0] == tram, "the stored article stands in for the page"
+    assert Publisher(store).already_published(items[0]), "so the run counts it unchanged"
+
+    refetching = load_config(None, {**config.model_dump(mode="json"), "sources.refetch_published": True})
+    assert fetched_paths(refetching)[0] == ["/feed.xml", "/tram", "/harvest"]
+
+    updated = _rss(site.base, [("/tram", "Tram"), ("/harvest", "Harvest")]).replace("08:00:00", "10:00:00")
+    site.add("/feed.xml", updated)
+    assert fetched_paths(config)[0] == ["/feed.xml", "/tram", "/harvest"], "the feed changed it since"
+
+
 def test_gather_mixes_folders_feeds_and_inboxes(
     site: Site, s3_endpoint: str, s3_bucket: str, tiny_config: Config, tmp_path: Path
 ) -> None:
@@ -286,5 +323,7 @@ def test_flow_reads_a_feed_and_an_inbox_and_advances_the_inbox_after_success(
     state_key = f"news/{layout.inbox_state_key(inbox_id(paths[1]))}"
     client.head_object(Bucket=s3_bucket, Key=state_key)
 
+    site.requests.clear()
     second = news_digests(paths=paths, config_file=str(config_file))
-    assert second.counts == {"unchanged": 1}, "the feed page again (unchanged), the inbox nothing new"
+    assert second.counts == {"unchanged": 1}, "the feed item again (unchanged), the inbox nothing new"
+    assert [path for path, _, _ in site.requests] == ["/feed.xml"], "a published item is not fetched again"

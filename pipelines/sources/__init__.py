@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.config import Config
+from pipelines.errors import StoreError, StoreUnavailable
 from pipelines.ingest import IngestFailure, read_inputs
-from pipelines.records import Article
-from pipelines.sources.feeds import Fetch, HttpFetcher, UrlPolicy, read_feed_articles
+from pipelines.records import Article, Record
+from pipelines.sources.feeds import Fetch, HttpFetcher, PublishedLookup, UrlPolicy, read_feed_articles
 from pipelines.sources.inbox import InboxState, read_inbox, save_state
 from pipelines.store import ObjectStore
+from pipelines.store.reader import get_record
 
-__all__ = ["Gathered", "gather", "is_feed", "is_inbox", "save_watermarks"]
+__all__ = ["Gathered", "gather", "is_feed", "is_inbox", "published_in", "save_watermarks"]
 
 
 def is_feed(entry: str) -> bool:
@@ -55,8 +57,11 @@ def gather(
     feeds = [entry for entry in entries if is_feed(entry)]
     if feeds:
         fetcher = fetch or HttpFetcher(config.sources, url_policy=url_policy)
+        lookup = published_in(store)
         for feed in feeds:
-            gathered.items.extend(read_feed_articles(feed, config.sources, config.ingest, fetcher))
+            gathered.items.extend(
+                read_feed_articles(feed, config.sources, config.ingest, fetcher, published=lookup)
+            )
     inboxes = [entry for entry in entries if is_inbox(entry)]
     if inboxes:
         if s3_client is None:
@@ -69,6 +74,24 @@ def gather(
             if batch.advanced is not None:
                 gathered.watermarks.append(batch.advanced)
     return gathered
+
+
+def published_in(store: ObjectStore) -> PublishedLookup:
+    """Look up an article's latest published record in ``store``; None when there is none to trust.
+
+    A record that cannot be read (corrupt, or written by a newer newsdigest) counts as none, so the page
+    is fetched again; an unreachable store is an error, as for any other store read.
+    """
+
+    def lookup(article_id: str) -> Record | None:
+        try:
+            return get_record(store, article_id)
+        except StoreUnavailable:
+            raise
+        except StoreError:
+            return None
+
+    return lookup
 
 
 def save_watermarks(store: ObjectStore, watermarks: Sequence[InboxState], run_id: str) -> list[str]:

@@ -22,7 +22,7 @@ from pipelines.config import IngestConfig, SourcesConfig
 from pipelines.errors import InputError
 from pipelines.ingest import IngestFailure, parse_text
 from pipelines.netsafety import FetchPolicy, check_url
-from pipelines.records import Article, article_id_for
+from pipelines.records import Article, Record, article_id_for
 from pipelines.runtime import code_version
 
 
@@ -34,6 +34,8 @@ class Response:
 
 
 Fetch = Callable[[str], Response]
+PublishedLookup = Callable[[str], Record | None]
+"""The latest published record of an article id, or None (see :func:`pipelines.sources.published_in`)."""
 """Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
 
 UrlPolicy = Callable[[str], None]
@@ -138,6 +140,8 @@ class FeedItem:
     title: str
     published_at: datetime | None
     source: str | None
+    changed_at: datetime | None = None
+    """When the feed last changed the item (its update time, else its publication time)."""
 
 
 def read_feed(body: bytes, config: SourcesConfig) -> list[FeedItem]:
@@ -153,21 +157,43 @@ def read_feed(body: bytes, config: SourcesConfig) -> list[FeedItem]:
         link = entry.get("link")
         if not link:
             continue
-        items.append(FeedItem(link, entry.get("title") or "", _entry_time(entry), source))
+        items.append(
+            FeedItem(
+                link,
+                entry.get("title") or "",
+                _entry_time(entry, "published_parsed", "updated_parsed"),
+                source,
+                _entry_time(entry, "updated_parsed", "published_parsed"),
+            )
+        )
     return items
 
 
-def _entry_time(entry: Any) -> datetime | None:
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+def _entry_time(entry: Any, *fields: str) -> datetime | None:
+    """The first of ``fields`` the entry has, as an aware UTC datetime.
+
+    Membership is tested with ``in``: feedparser's ``get("updated_parsed")`` falls back to the
+    publication time (with a deprecation warning), which would hide that the feed gave no update time.
+    """
+    given = [entry[name] for name in fields if name in entry]
+    stamp = next((value for value in given if value), None)
     return datetime.fromtimestamp(timegm(stamp), UTC) if stamp else None
 
 
 def read_feed_articles(
-    feed_url: str, config: SourcesConfig, ingest: IngestConfig, fetch: Fetch
+    feed_url: str,
+    config: SourcesConfig,
+    ingest: IngestConfig,
+    fetch: Fetch,
+    *,
+    published: PublishedLookup | None = None,
 ) -> list[Article | IngestFailure]:
     """Every item's page as an article (its id a hash of its URL); a page that fails is a failure.
 
-    A feed that cannot be fetched or parsed is one failure with the feed's URL as its origin.
+    A feed that cannot be fetched or parsed is one failure with the feed's URL as its origin. With
+    ``published`` (and ``sources.refetch_published`` off), an item whose article was processed after the
+    feed last changed it is not fetched again: its stored article stands in for the page, so the run
+    counts it unchanged. An item the feed gives no date is always fetched, as there is no telling.
     """
     try:
         items = read_feed(fetch(feed_url).body, config)
@@ -175,6 +201,10 @@ def read_feed_articles(
         return [IngestFailure(feed_url, f"feed: {exc}")]
     results: list[Article | IngestFailure] = []
     for item in items:
+        stored = _unchanged_since_published(item, published) if not config.refetch_published else None
+        if stored is not None:
+            results.append(stored)
+            continue
         try:
             page = fetch(item.link)
         except InputError as exc:
@@ -196,3 +226,16 @@ def read_feed_articles(
             )
         )
     return results
+
+
+def _unchanged_since_published(item: FeedItem, published: PublishedLookup | None) -> Article | None:
+    """The stored article of ``item`` when it was processed after the feed's last change to the item."""
+    if published is None or item.changed_at is None:
+        return None
+    record = published(article_id_for(item.link, ""))
+    if record is None or record.processed_at is None:
+        return None
+    processed = record.processed_at
+    if processed.tzinfo is None:
+        processed = processed.replace(tzinfo=UTC)
+    return record.article if processed >= item.changed_at else None
