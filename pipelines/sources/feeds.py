@@ -34,9 +34,10 @@ class Response:
 
 
 Fetch = Callable[[str], Response]
+"""Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
+
 PublishedLookup = Callable[[str], Record | None]
 """The latest published record of an article id, or None (see :func:`pipelines.sources.published_in`)."""
-"""Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
 
 UrlPolicy = Callable[[str], None]
 """Raises :class:`InputError` for a URL that must not be requested."""
