@@ -269,13 +269,19 @@ def test_published_items_are_fetched_again_only_when_the_feed_changed_them(
     assert fetched_paths(config)[0] == ["/feed.xml", "/tram", "/harvest"], "the feed changed it since"
 
 
-def test_gather_mixes_folders_feeds_and_inboxes(
-    site: Site, s3_endpoint: str, s3_bucket: str, tiny_config: Config, tmp_path: Path
-) -> None:
+def _tram_feed_and_harvest_inbox(site: Site, s3_endpoint: str, s3_bucket: str) -> Any:
+    """A feed with the tram page on ``site`` and the harvest article in ``s3://bucket/in/``; the S3 client."""
     site.add("/feed.xml", _rss(site.base, [("/tram", "Tram")]))
     site.add("/tram", PAGE.format(title="Tram line approved", body=TRAM))
     client = _client(s3_endpoint)
     client.put_object(Bucket=s3_bucket, Key="in/harvest.md", Body=f"# Harvest\n\n{HARVEST}".encode())
+    return client
+
+
+def test_gather_mixes_folders_feeds_and_inboxes(
+    site: Site, s3_endpoint: str, s3_bucket: str, tiny_config: Config, tmp_path: Path
+) -> None:
+    client = _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
     entries = [str(EXAMPLES / "de-stadtrat-radwege.txt"), f"{site.base}/feed.xml", f"s3://{s3_bucket}/in/"]
     refused = gather(entries[1:2], tiny_config, LocalStore(tmp_path / "store"), s3_client=client)
     assert [type(item).__name__ for item in refused.items] == ["IngestFailure"]
@@ -301,10 +307,7 @@ def test_flow_reads_a_feed_and_an_inbox_and_advances_the_inbox_after_success(
     from flows.digest_flow import news_digests
     from tests.conftest import write_config
 
-    site.add("/feed.xml", _rss(site.base, [("/tram", "Tram")]))
-    site.add("/tram", PAGE.format(title="Tram line approved", body=TRAM))
-    client = _client(s3_endpoint)
-    client.put_object(Bucket=s3_bucket, Key="in/harvest.md", Body=f"# Harvest\n\n{HARVEST}".encode())
+    client = _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
     store = {"url": f"s3://{s3_bucket}/news", "endpoint_url": s3_endpoint, "region": "us-east-1"}
     settings = {
         **tiny_config.model_dump(mode="json"),

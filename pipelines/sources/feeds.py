@@ -24,6 +24,7 @@ from pipelines.ingest import IngestFailure, parse_text
 from pipelines.netsafety import FetchPolicy, check_url
 from pipelines.records import Article, Record, article_id_for
 from pipelines.runtime import code_version
+from pipelines.store.reader import epoch_seconds
 
 
 @dataclass(frozen=True)
@@ -234,9 +235,6 @@ def _unchanged_since_published(item: FeedItem, published: PublishedLookup | None
     if published is None or item.changed_at is None:
         return None
     record = published(article_id_for(item.link, ""))
-    if record is None or record.processed_at is None:
+    if record is None or epoch_seconds(record.processed_at) < item.changed_at.timestamp():
         return None
-    processed = record.processed_at
-    if processed.tzinfo is None:
-        processed = processed.replace(tzinfo=UTC)
-    return record.article if processed >= item.changed_at else None
+    return record.article

@@ -48,7 +48,7 @@ def list_summaries(store: ObjectStore, day: date, language: str) -> list[Summary
     summaries = [
         load_object(store, key, SummaryObject) for key in store.list(layout.summaries_prefix(day, language))
     ]
-    return sorted(summaries, key=lambda s: (-_timestamp(s.published_at), s.article_id))
+    return sorted(summaries, key=lambda s: (-epoch_seconds(s.published_at), s.article_id))
 
 
 def get_record(store: ObjectStore, article_id: str, content_hash: str | None = None) -> Record:
@@ -63,7 +63,7 @@ def get_record(store: ObjectStore, article_id: str, content_hash: str | None = N
     versions = [load_object(store, key, Record) for key in store.list(prefix) if key.endswith(".json")]
     if not versions:
         raise ObjectNotFound(prefix)
-    return max(versions, key=lambda r: _timestamp(r.processed_at))
+    return max(versions, key=lambda r: epoch_seconds(r.processed_at))
 
 
 def list_runs(store: ObjectStore, day: date) -> list[RunManifest]:
@@ -73,8 +73,8 @@ def list_runs(store: ObjectStore, day: date) -> list[RunManifest]:
     return sorted(manifests, key=lambda m: (m.started_at, m.run_id))
 
 
-def _timestamp(moment: datetime | None) -> float:
-    """Seconds since the epoch for sorting; naive datetimes are taken as UTC, a missing one sorts first."""
+def epoch_seconds(moment: datetime | None) -> float:
+    """Seconds since the epoch (to sort and compare); naive datetimes count as UTC, a missing one as -inf."""
     if moment is None:
         return float("-inf")
     if moment.tzinfo is None:
