@@ -1,0 +1,166 @@
+"""Story grouping on the team's story set: B-cubed and pairwise scores against two baselines.
+
+    PYTHONPATH=. python benchmarks/stories.py [--threshold T] [--sweep]
+
+The set (benchmarks/data/stories/articles.jsonl) holds English articles plus French, German and Spanish
+versions of four stories, each with a gold English translation written by the team. Three settings:
+
+- same-language: the English articles only (the target);
+- cross-language, gold translations: every article, other languages through their gold translation
+  (what grouping sees when translation works);
+- cross-language, untranslated: every article in its original language (what grouping sees when the
+  translation is useless, e.g. the tiny random test models: only names and figures can connect them).
+
+"incremental" runs the grouping twice, first on the earlier half of the day, then adding the later half
+to the stories of the first run, as the day's runs do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from itertools import combinations
+from pathlib import Path
+
+from pipelines.stories.config import DEFAULT_THRESHOLD
+from pipelines.stories.grouping import StoryText, assign, group_all
+
+DATA = Path(__file__).resolve().parent / "data" / "stories" / "articles.jsonl"
+Grouper = Callable[[Sequence[StoryText]], list[list[str]]]
+
+
+def load(path: Path = DATA) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def texts(rows: Sequence[dict[str, str]], *, translated: bool) -> list[StoryText]:
+    def pick(row: dict[str, str], field: str) -> str:
+        return row.get(f"{field}_en", row[field]) if translated else row[field]
+
+    return [
+        StoryText(
+            row["id"], pick(row, "title"), pick(row, "text"), datetime.fromisoformat(row["published_at"])
+        )
+        for row in rows
+    ]
+
+
+def bcubed(groups: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+    predicted = {member: set(group) for group in groups for member in group}
+    truth: dict[str, set[str]] = {}
+    for member, label in gold.items():
+        truth.setdefault(label, set()).add(member)
+    precision = recall = 0.0
+    for member, label in gold.items():
+        overlap = len(predicted[member] & truth[label])
+        precision += overlap / len(predicted[member])
+        recall += overlap / len(truth[label])
+    precision, recall = precision / len(gold), recall / len(gold)
+    return precision, recall, _f1(precision, recall)
+
+
+def pairwise(groups: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+    predicted = {frozenset(pair) for group in groups for pair in combinations(group, 2)}
+    truth = {frozenset((a, b)) for a, b in combinations(gold, 2) if gold[a] == gold[b]}
+    hits = len(predicted & truth)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    return precision, recall, _f1(precision, recall)
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def no_grouping(items: Sequence[StoryText]) -> list[list[str]]:
+    return [[item.id] for item in items]
+
+
+def exact_title(items: Sequence[StoryText]) -> list[list[str]]:
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(re.sub(r"\W+", " ", item.title.lower()).strip(), []).append(item.id)
+    return list(groups.values())
+
+
+def incremental(threshold: float) -> Grouper:
+    def run(items: Sequence[StoryText]) -> list[list[str]]:
+        ordered = sorted(items, key=lambda item: (item.time or datetime.min, item.id))
+        first = ordered[: len(ordered) // 2]
+        stories = {group[0]: group for group in group_all(first, threshold)}
+        later = assign(ordered, stories, threshold)
+        for story_id, joined in later.joins.items():
+            stories[story_id] = stories[story_id] + joined
+        return list(stories.values()) + later.new_groups
+
+    return run
+
+
+def table(threshold: float) -> list[str]:
+    rows = load()
+    settings = {
+        "same-language (en)": ([row for row in rows if row["language"] == "en"], True),
+        "cross-language, gold translations": (rows, True),
+        "cross-language, untranslated": (rows, False),
+    }
+    methods: dict[str, Grouper] = {
+        "no grouping": no_grouping,
+        "exact title": exact_title,
+        f"newsdigest (threshold {threshold:.2f})": lambda items: group_all(items, threshold),
+        "newsdigest, incremental (2 runs)": incremental(threshold),
+    }
+    lines = [
+        "| setting | articles | stories | method | B³ P | B³ R | B³ F1 | pairwise F1 |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for setting, (subset, translated) in settings.items():
+        gold = {row["id"]: row["story"] for row in subset}
+        items = texts(subset, translated=translated)
+        for name, method in methods.items():
+            groups = method(items)
+            assert sorted(m for g in groups for m in g) == sorted(gold), "every article in exactly one story"
+            p, r, f = bcubed(groups, gold)
+            pair_f = pairwise(groups, gold)[2]
+            lines.append(
+                f"| {setting} | {len(subset)} | {len(set(gold.values()))} | {name} | {p:.3f} | {r:.3f} "
+                f"| {f:.3f} | {pair_f:.3f} |"
+            )
+    return lines
+
+
+def sweep() -> list[str]:
+    rows = load()
+    english = [row for row in rows if row["language"] == "en"]
+    lines = [
+        "| threshold | same-language B³ F1 | gold-translated B³ F1 | untranslated B³ F1 |",
+        "|---:|---:|---:|---:|",
+    ]
+    for step in range(10, 52, 2):
+        threshold = step / 100
+        scores = [
+            bcubed(
+                group_all(texts(subset, translated=translated), threshold),
+                {r["id"]: r["story"] for r in subset},
+            )[2]
+            for subset, translated in ((english, True), (rows, True), (rows, False))
+        ]
+        lines.append(f"| {threshold:.2f} | " + " | ".join(f"{score:.3f}" for score in scores) + " |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--sweep", action="store_true", help="also print B³ F1 over thresholds 0.10-0.50")
+    args = parser.parse_args()
+    print("\n".join(table(args.threshold)))
+    if args.sweep:
+        print()
+        print("\n".join(sweep()))
+
+
+if __name__ == "__main__":
+    main()
