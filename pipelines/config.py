@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, field_validator
 from pipelines.config_base import LanguageCode, StrictModel
 from pipelines.errors import ConfigError
 from pipelines.store.config import StoreConfig
+from pipelines.stories.config import NewsletterConfig, StoriesConfig
 from pipelines.summarize.config import SummaryConfig
 from pipelines.translate.config import TranslationConfig, TranslationModel
 
@@ -129,6 +130,8 @@ class Config(StrictModel):
     store: StoreConfig = Field(default_factory=StoreConfig)
     flow: FlowConfig = Field(default_factory=FlowConfig)
     sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    stories: StoriesConfig = Field(default_factory=StoriesConfig)
+    newsletter: NewsletterConfig = Field(default_factory=NewsletterConfig)
 
     def fingerprint(self) -> str:
         """A short hash of the effective configuration, carried in every record's signature."""

@@ -16,7 +16,8 @@ they never sink the run.
     │   └── UnsupportedPair    no route from the source to the target language
     └── StoreError
         ├── StoreUnavailable   the object store cannot be reached
-        └── ObjectNotFound     a key does not exist
+        ├── ObjectNotFound     a key does not exist
+        └── NothingPublished   a day and language the store holds nothing for (wrong --store or --date?)
 """
 
 from __future__ import annotations
@@ -105,3 +106,7 @@ class FetchFailed(InputError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot fetch {url}: {reason}")
+
+
+class NothingPublished(StoreError):
+    """The store holds nothing for the day and language asked for."""

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from pipelines.errors import NewsdigestError
 from pipelines.store.schema import write_schemas
+from pipelines.stories.schema import write_edition_schemas
 
 
 def main() -> int:
     try:
-        written = write_schemas(Path(__file__).resolve().parent)
+        folder = Path(__file__).resolve().parent
+        written = write_schemas(folder) + write_edition_schemas(folder)
     except NewsdigestError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1

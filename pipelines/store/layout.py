@@ -7,6 +7,8 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     failures/<run_id>/<article_id>.json               failed or skipped input with the reason
     runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
     state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
+    stories/<YYYY-MM-DD>/<lang>/<story_id>.json       one story of a day's edition: its member articles
+    editions/<YYYY-MM-DD>/<lang>.json                 a day's edition: ordered stories, written after them
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ SUMMARIES = "summaries/"
 FAILURES = "failures/"
 RUNS = "runs/"
 INBOX_STATE = "state/inbox/"
+STORIES = "stories/"
+EDITIONS = "editions/"
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _HASH = re.compile(r"^[0-9a-f]{16,64}$")
@@ -69,3 +73,15 @@ def manifest_key(day: date, run_id: str) -> str:
 
 def inbox_state_key(inbox_id: str) -> str:
     return f"{INBOX_STATE}{_id(inbox_id, 'inbox id')}.json"
+
+
+def stories_prefix(day: date, language: str) -> str:
+    return f"{STORIES}{day.isoformat()}/{_language(language)}/"
+
+
+def story_key(day: date, language: str, story_id: str) -> str:
+    return f"{stories_prefix(day, language)}{_id(story_id, 'story id')}.json"
+
+
+def edition_key(day: date, language: str) -> str:
+    return f"{EDITIONS}{day.isoformat()}/{_language(language)}.json"

@@ -150,6 +150,8 @@ class Assignment:
 
     joins: dict[str, list[str]]
     new_groups: list[list[str]]
+    similarity: Matrix
+    """The pairwise similarities of the items, in their order (for :func:`central`)."""
 
 
 def assign(
@@ -185,7 +187,7 @@ def assign(
         else:
             joins.setdefault(best_story, []).append(item.id)
     groups = [[items[row].id for row in group] for group in cluster(sim, threshold, leftover)]
-    return Assignment(joins=joins, new_groups=groups)
+    return Assignment(joins=joins, new_groups=groups, similarity=sim)
 
 
 def group_all(items: Sequence[StoryText], threshold: float, language: str = "en") -> list[list[str]]:
