@@ -50,6 +50,7 @@ class DigestFormat(StrEnum):
     md = "md"
     html = "html"
     json = "json"
+    text = "text"
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -172,23 +173,65 @@ def digest(
         Path | None, typer.Option("--config", "-c", help="YAML config (store settings).")
     ] = None,
 ) -> None:
-    """Render the stored summaries of one day and language as a newsletter digest."""
-    from pipelines.digest import render_digest
-    from pipelines.errors import NewsdigestError
+    """Render the stored summaries of one day and language, one item per article."""
+    from pipelines.errors import NewsdigestError, NothingPublished
+    from pipelines.newsletter.render import render_digest
     from pipelines.store import open_store
     from pipelines.store.reader import list_summaries
 
-    try:
-        when = date.fromisoformat(day)
-    except ValueError as exc:
-        raise _fail(f"--date {day!r}: expected YYYY-MM-DD ({exc})", EXIT_USAGE) from None
+    when = _day(day)
     settings = _settings(config, {"store.url": store})
     try:
         summaries = list_summaries(open_store(settings.store), when, lang)
-        text = render_digest(summaries, day=when, language=lang, fmt=fmt.value)
+        if not summaries:
+            raise NothingPublished(
+                f"{settings.store.url} holds no summaries for {when.isoformat()} in {lang!r}: "
+                "check --store, --date and --lang, or run `newsdigest run` first"
+            )
+        text = render_digest(summaries, day=when, language=lang, fmt=fmt.value, settings=settings.newsletter)
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+def edition(
+    store: Annotated[str, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")],
+    day: Annotated[str, typer.Option("--date", help="Edition day, YYYY-MM-DD.")],
+    lang: Annotated[str, typer.Option(help="Language of the edition.")] = "en",
+    fmt: Annotated[DigestFormat, typer.Option("--format", help="json, md, html or text.")] = DigestFormat.md,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Print the stored edition; do not group new articles.")
+    ] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config (store, stories, newsletter).")
+    ] = None,
+) -> None:
+    """Group the day's articles into stories, store the edition and print it, one item per story."""
+    from pipelines.errors import NewsdigestError
+    from pipelines.newsletter.render import render_edition
+    from pipelines.store import open_store
+    from pipelines.stories.edition import build_edition, read_edition
+
+    when = _day(day)
+    settings = _settings(config, {"store.url": store})
+    try:
+        objects = open_store(settings.store)
+        if read_only:
+            stored = read_edition(objects, when, lang)
+        else:
+            stored = build_edition(objects, when, lang, settings.stories, settings.newsletter).edition
+        text = render_edition(stored, fmt.value, settings.newsletter)
+    except NewsdigestError as exc:
+        raise _fail(str(exc), EXIT_INCOMPLETE) from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"--date {value!r}: expected YYYY-MM-DD ({exc})", EXIT_USAGE) from None
 
 
 @models_app.command("convert")

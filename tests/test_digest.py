@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.digest import md_escape, render_digest, safe_url
+from pipelines.newsletter.render import md_escape, render_digest
+from pipelines.newsletter.text import plain_text, safe_url
 from pipelines.store.publish import SummaryObject
 
 DAY = date(2026, 11, 25)
@@ -44,10 +44,11 @@ ITEMS = [
 ]
 
 
-def test_html_escapes_every_piece_of_article_text() -> None:
+def test_html_strips_markup_and_escapes_what_is_left() -> None:
     out = render_digest(ITEMS, day=DAY, language="en", fmt="html")
-    assert EVIL not in out and html.escape(EVIL) in out
-    assert "<script" not in out.lower() and "<img" not in out and "<b>" not in out
+    assert "<script" not in out.lower() and "alert(1)" not in out  # script content is dropped, not shown
+    assert "&lt;script" not in out and "&lt;b&gt;" not in out  # markup stripped, never shown as tags
+    assert "<img" not in out and "<b>" not in out and ">Harbour Gazette</a>" in out
     assert 'href="javascript' not in out and "javascript:alert(4)" not in out
     assert 'onmouseover="' not in out
     assert 'href="https://example.org/a?x=1&amp;y=2"' in out
@@ -55,21 +56,44 @@ def test_html_escapes_every_piece_of_article_text() -> None:
     # Email-safe: inline styles only, nothing external, no scripts or style sheets.
     assert "<style" not in out and "<link" not in out and "<script" not in out
     tags = set(re.findall(r"<([a-z0-9]+)", out))
-    assert tags <= {"html", "head", "meta", "title", "body", "div", "h1", "h2", "p", "a"}
+    assert tags <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "body",
+        "div",
+        "table",
+        "tr",
+        "td",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "a",
+        "span",
+    }
     assert out.startswith("<!DOCTYPE html>") and '<html lang="en" dir="ltr">' in out
+    assert "Wednesday 25 November 2026" in out and "3 articles in 1 language" in out
+    assert "translated from French" in out and "09:30 UTC" in out
 
 
 def test_markdown_escapes_and_never_emits_raw_html() -> None:
     out = render_digest(ITEMS, day=DAY, language="en", fmt="md")
-    assert EVIL not in out and "<script>" not in out
-    assert r"\<script\>alert(1)\</script\>" in out
-    # The only '<' not escaped by a backslash opens a link target this module built.
+    assert "<script>" not in out and "alert(1)" not in out
+    # The only '<' not escaped by a backslash opens a link target the renderer built.
     assert re.findall(r"(?<!\\)<(?!https://)", out) == []
     assert re.findall(r"(?<!\\)\]\(javascript", out) == [] and "javascript:alert(4)" not in out
     assert r"## Fête des \*vendanges\* \& \[more\]" in out  # no URL: a plain, escaped heading
     assert "(<https://example.org/a?x=1&y=2>)" in out
     assert "%22%20onmouseover=%22alert%285%29" in out  # the hostile URL cannot break out of the link
     assert r"\*\*summary\*\*" in out
+
+
+def test_plain_text_strips_markup_but_keeps_text_that_only_looks_like_it() -> None:
+    assert plain_text("Council <b>approves</b> budget") == "Council approves budget"
+    assert plain_text("<script>alert(1)</script>Hi <!-- c --> &amp; bye") == "Hi & bye"
+    assert plain_text("5 < 6 and 7 > 3") == "5 < 6 and 7 > 3"
 
 
 def test_markdown_escape_covers_markup_characters() -> None:
@@ -90,9 +114,10 @@ def test_json_digest_is_valid_and_complete() -> None:
 
 
 def test_empty_digest_and_rtl_language() -> None:
-    assert "No articles" in render_digest([], day=DAY, language="ar", fmt="md")
-    assert '<html lang="ar" dir="rtl">' in render_digest([], day=DAY, language="ar", fmt="html")
-    with pytest.raises(ValueError, match="unknown digest format"):
+    assert "Nothing was published" in render_digest([], day=DAY, language="ar", fmt="md")
+    arabic = render_digest([], day=DAY, language="ar", fmt="html")
+    assert '<html lang="ar" dir="rtl">' in arabic and "الأربعاء" in arabic  # the day in Arabic
+    with pytest.raises(ValueError, match="unknown newsletter format"):
         render_digest([], day=DAY, language="en", fmt="pdf")  # type: ignore[arg-type]
 
 
