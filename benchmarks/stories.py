@@ -21,19 +21,63 @@ import argparse
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
+from pipelines.records import Article, Detection, Record, Signature, Summary, Translation, content_hash
+from pipelines.store.base import ObjectStore
+from pipelines.store.publish import Publisher
 from pipelines.stories.config import DEFAULT_THRESHOLD
 from pipelines.stories.grouping import StoryText, assign, group_all
 
 DATA = Path(__file__).resolve().parent / "data" / "stories" / "articles.jsonl"
 Grouper = Callable[[Sequence[StoryText]], list[list[str]]]
+DAY = date(2026, 11, 24)
+SIGNATURE = Signature(code_version="example", config_hash="0" * 16)
 
 
 def load(path: Path = DATA) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def record_for(row: dict[str, Any], run_id: str = "run-1") -> Record:
+    """A finished record of one article of the story set (non-English ones carry their gold translation)."""
+    translated = row["language"] != "en"
+    title = row.get("title_en", row["title"])
+    text = row.get("text_en", row["text"])
+    lead = text.split(". ")[0] + "."
+    return Record(
+        run_id=run_id,
+        article=Article(
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            url=row["url"],
+            source=row["source"],
+            published_at=datetime.fromisoformat(row["published_at"]),
+            origin=f"stories.jsonl:{row['id']}",
+            content_hash=content_hash(row["text"], row["title"]),
+        ),
+        detection=Detection(language=row["language"], probability=0.99),
+        translation=Translation(text=text, title=title, source_language=row["language"], target_language="en")
+        if translated
+        else None,
+        summaries=[
+            Summary(kind="short", language="en", text=lead, method="lead"),
+            Summary(kind="long", language="en", text=text, method="lead"),
+        ],
+        signature=SIGNATURE,
+        processed_at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC),
+    )
+
+
+def publish(store: ObjectStore, rows: list[dict[str, Any]], run_id: str, day: date = DAY) -> None:
+    """Publish the rows' records as a pipeline run would (used by the tests and docs/make_edition_png.py)."""
+    publisher = Publisher(store)
+    for row in rows:
+        publisher.publish(record_for(row, run_id), day)
 
 
 def texts(rows: Sequence[dict[str, str]], *, translated: bool) -> list[StoryText]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from benchmarks.stories import bcubed, load
+from benchmarks.stories import bcubed, load, publish
 from pipelines.errors import NothingPublished
-from pipelines.records import Article, Detection, Record, Signature, Summary, Translation, content_hash
-from pipelines.store.base import ObjectStore
 from pipelines.store.local import LocalStore
-from pipelines.store.publish import Publisher
 from pipelines.store.s3 import S3Store
 from pipelines.store.schema import render
 from pipelines.stories.edition import build_edition, read_edition
@@ -26,44 +23,6 @@ from tests.test_store_publish import s3_store
 
 DAY = date(2026, 11, 24)
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "docs" / "schema"
-SIGNATURE = Signature(code_version="test", config_hash="0" * 16)
-
-
-def record_for(row: dict[str, Any], run_id: str = "run-1") -> Record:
-    """A finished record of one article of the story set (non-English ones carry their gold translation)."""
-    translated = row["language"] != "en"
-    title = row.get("title_en", row["title"])
-    text = row.get("text_en", row["text"])
-    lead = text.split(". ")[0] + "."
-    return Record(
-        run_id=run_id,
-        article=Article(
-            id=row["id"],
-            title=row["title"],
-            text=row["text"],
-            url=row["url"],
-            source=row["source"],
-            published_at=datetime.fromisoformat(row["published_at"]),
-            origin=f"stories.jsonl:{row['id']}",
-            content_hash=content_hash(row["text"], row["title"]),
-        ),
-        detection=Detection(language=row["language"], probability=0.99),
-        translation=Translation(text=text, title=title, source_language=row["language"], target_language="en")
-        if translated
-        else None,
-        summaries=[
-            Summary(kind="short", language="en", text=lead, method="lead"),
-            Summary(kind="long", language="en", text=text, method="lead"),
-        ],
-        signature=SIGNATURE,
-        processed_at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC),
-    )
-
-
-def publish(store: ObjectStore, rows: list[dict[str, Any]], run_id: str) -> None:
-    publisher = Publisher(store)
-    for row in rows:
-        publisher.publish(record_for(row, run_id), DAY)
 
 
 def story_rows() -> list[dict[str, Any]]:

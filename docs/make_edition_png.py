@@ -1,0 +1,74 @@
+"""Render the example edition (the team's story set) with the newsletter renderer and screenshot it.
+
+Run from the repository root (needs Debian's ``chromium``):  PYTHONPATH=. python docs/make_edition_png.py
+Writes docs/edition-example.html and docs/edition-example.png (the picture in the README).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.stories import DAY, load, publish
+from pipelines.newsletter.render import render_edition
+from pipelines.store.local import LocalStore
+from pipelines.stories.config import NewsletterConfig
+from pipelines.stories.edition import build_edition
+
+DOCS = Path(__file__).resolve().parent
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def screenshot(page: Path, png: Path, width: int = 680, height: int = 1200) -> None:
+    """A headless Chromium screenshot of the local file ``page`` (fresh profile, no network services)."""
+    browser = chromium()
+    if browser is None:
+        raise SystemExit("chromium is not installed: apt-get install -y chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        store = LocalStore(folder)
+        publish(store, load(), "example")
+        edition = build_edition(store, DAY, "en").edition
+    settings = NewsletterConfig(timezone="Europe/Paris")
+    page = DOCS / "edition-example.html"
+    page.write_text(render_edition(edition, "html", settings), encoding="utf-8")
+    png = DOCS / "edition-example.png"
+    screenshot(page, png)
+    sys.stdout.write(f"wrote {page}\nwrote {png}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
