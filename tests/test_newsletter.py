@@ -73,3 +73,10 @@ def test_json_edition_has_the_documented_shape(edition: Edition) -> None:
     assert set(stories[0]) >= {"id", "headline", "articles"}
     assert {"id", "title", "source", "url", "language"} == set(stories[0]["articles"][0])
     assert {article["language"] for article in stories[0]["articles"]} == {"en", "fr"}
+
+
+def test_a_french_edition_speaks_french(edition: Edition) -> None:
+    french = edition.model_copy(update={"language": "fr"})
+    out = render_edition(french, "html")
+    assert "mardi 24 novembre 2026" in out and "3 sujets à partir de 8 articles en 2 langues" in out
+    assert "Plus sur ces sujets" in out and '<html lang="fr"' in out

@@ -25,6 +25,84 @@ PREHEADER_CHARS = 140
 
 
 @dataclass(frozen=True)
+class Labels:
+    """The newsletter's own words in one language (the templates can also be edited directly)."""
+
+    story: tuple[str, str]
+    article: tuple[str, str]
+    language: tuple[str, str]
+    counts: str
+    counts_digest: str
+    more: str
+    more_heading: str
+    back: str
+    translated: str
+    sources: str
+    empty: str
+
+
+LABELS = {
+    "en": Labels(
+        story=("story", "stories"),
+        article=("article", "articles"),
+        language=("language", "languages"),
+        counts="{stories} from {articles} in {languages}",
+        counts_digest="{articles} in {languages}",
+        more="More",
+        more_heading="More on these stories",
+        back="Back",
+        translated="Headline and summary translated from {language}",
+        sources="Sources",
+        empty="Nothing was published for this day.",
+    ),
+    "fr": Labels(
+        story=("sujet", "sujets"),
+        article=("article", "articles"),
+        language=("langue", "langues"),
+        counts="{stories} à partir de {articles} en {languages}",
+        counts_digest="{articles} en {languages}",
+        more="Plus",
+        more_heading="Plus sur ces sujets",
+        back="Retour",
+        translated="Titre et résumé traduits ({language})",
+        sources="Sources",
+        empty="Rien n'a été publié ce jour-là.",
+    ),
+    "de": Labels(
+        story=("Thema", "Themen"),
+        article=("Artikel", "Artikeln"),
+        language=("Sprache", "Sprachen"),
+        counts="{stories} aus {articles} in {languages}",
+        counts_digest="{articles} in {languages}",
+        more="Mehr",
+        more_heading="Mehr zu diesen Themen",
+        back="Zurück",
+        translated="Titel und Zusammenfassung übersetzt ({language})",
+        sources="Quellen",
+        empty="An diesem Tag wurde nichts veröffentlicht.",
+    ),
+    "es": Labels(
+        story=("noticia", "noticias"),
+        article=("artículo", "artículos"),
+        language=("idioma", "idiomas"),
+        counts="{stories} de {articles} en {languages}",
+        counts_digest="{articles} en {languages}",
+        more="Más",
+        more_heading="Más sobre estas noticias",
+        back="Volver",
+        translated="Titular y resumen traducidos del {language}",
+        sources="Fuentes",
+        empty="No se publicó nada este día.",
+    ),
+}
+
+
+def labels_for(language: str) -> Labels:
+    """The labels of ``language``; English for a language without its own."""
+    return LABELS.get(language, LABELS["en"])
+
+
+@dataclass(frozen=True)
 class SourceLink:
     name: str
     title: str
@@ -56,6 +134,9 @@ class Newsletter:
     items: list[Item]
     kind: str
     """"edition" (one item per story) or "digest" (one item per article)."""
+    labels: Labels
+    translated_notes: dict[str, str]
+    """Item anchor -> the "translated from" sentence, for the items whose headline was translated."""
 
 
 def _locale(language: str) -> Locale:
@@ -89,15 +170,37 @@ def _when(moment: datetime | None, day: date, zone: ZoneInfo) -> str:
     return label if local.date() == day else f"{local.strftime('%d %b')} {label}"
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+def _plural(count: int, forms: tuple[str, str]) -> str:
+    return f"{count} {forms[0] if count == 1 else forms[1]}"
 
 
-def _counts(stories: int | None, articles: int, languages: int) -> str:
-    parts = [_plural(articles, "article", "articles"), "in", _plural(languages, "language", "languages")]
+def _counts(labels: Labels, stories: int | None, articles: int, languages: int) -> str:
+    words = {
+        "articles": _plural(articles, labels.article),
+        "languages": _plural(languages, labels.language),
+    }
     if stories is None:
-        return " ".join(parts)
-    return f"{_plural(stories, 'story', 'stories')} from {' '.join(parts)}"
+        return labels.counts_digest.format(**words)
+    return labels.counts.format(stories=_plural(stories, labels.story), **words)
+
+
+def _newsletter(language: str, day: date, counts: str, items: list[Item], kind: str) -> Newsletter:
+    labels = labels_for(language)
+    return Newsletter(
+        language=language,
+        direction="rtl" if language in RTL else "ltr",
+        heading=heading(day, language),
+        preheader=_preheader(counts, items),
+        counts=counts,
+        items=items,
+        kind=kind,
+        labels=labels,
+        translated_notes={
+            item.anchor: labels.translated.format(language=item.translated_from)
+            for item in items
+            if item.translated_from
+        },
+    )
 
 
 def _preheader(counts: str, items: Sequence[Item]) -> str:
@@ -135,16 +238,10 @@ def from_edition(edition: Edition, settings: NewsletterConfig | None = None) -> 
                 translated_from=_other(lead.language, language),
             )
         )
-    counts = _counts(len(edition.stories), edition.article_count, len(edition.languages))
-    return Newsletter(
-        language=language,
-        direction="rtl" if language in RTL else "ltr",
-        heading=heading(edition.date, language),
-        preheader=_preheader(counts, items),
-        counts=counts,
-        items=items,
-        kind="edition",
+    counts = _counts(
+        labels_for(language), len(edition.stories), edition.article_count, len(edition.languages)
     )
+    return _newsletter(language, edition.date, counts, items, "edition")
 
 
 def from_summaries(
@@ -177,13 +274,5 @@ def from_summaries(
             )
         )
     languages = {s.source_language for s in summaries if s.source_language}
-    counts = _counts(None, len(summaries), len(languages))
-    return Newsletter(
-        language=language,
-        direction="rtl" if language in RTL else "ltr",
-        heading=heading(day, language),
-        preheader=_preheader(counts, items),
-        counts=counts,
-        items=items,
-        kind="digest",
-    )
+    counts = _counts(labels_for(language), None, len(summaries), len(languages))
+    return _newsletter(language, day, counts, items, "digest")
