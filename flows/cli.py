@@ -70,23 +70,26 @@ def _settings(config: Path | None, overrides: dict[str, str] | None = None) -> C
 
 @app.command()
 def run(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders of .txt .md .html .json .jsonl articles.")
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders of .txt .md .html .json .jsonl articles, http(s):// RSS/Atom feed URLs "
+            "and s3://bucket/prefix/ inboxes.",
+            metavar="INPUTS...",
+        ),
     ],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     store: Annotated[str | None, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")] = None,
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
-    """Run the pipeline on PATHS and publish the results to the store."""
-    from pipelines.errors import ConfigError, NewsdigestError
+    """Run the pipeline on INPUTS and publish the results to the store."""
+    from pipelines.errors import NewsdigestError
 
-    try:
-        from flows.digest_flow import resolve_config
-
-        resolved = resolve_config(str(config) if config else None, store, target)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
-    manifest = _run_with_progress([str(path) for path in paths], config, store, target, resolved.store.url)
+    overrides = {"store.url": store} if store else {}
+    if target:
+        overrides["target_language"] = target
+    settings = _settings(config, overrides)
+    manifest = _run_with_progress(inputs, settings)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
@@ -94,29 +97,24 @@ def run(
     raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
 
 
-def _run_with_progress(
-    paths: list[str], config: Path | None, store: str | None, target: str | None, store_url: str
-) -> RunManifest | Exception:
+def _run_with_progress(inputs: list[str], settings: Config) -> RunManifest | Exception:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.digest_flow import add_progress_listener, news_digests
+    from flows.digest_flow import flow_for
     from pipelines.errors import NewsdigestError
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task(f"publishing to {store_url}", total=None)
-        remove = add_progress_listener(lambda done, total: progress.update(bar, completed=done, total=total))
+        bar = progress.add_task(f"reading into {settings.store.url}", total=None)
+
+        def show(stage: str, done: int, total: int) -> None:
+            description = f"{stage}: {settings.store.url}" if stage == "publish" else stage
+            progress.update(bar, description=description, completed=done, total=total)
+
         try:
-            return news_digests(
-                paths=paths,
-                config_file=str(config) if config else None,
-                store_url=store,
-                target_language=target,
-            )
+            return flow_for(settings, on_progress=show)(inputs)
         except NewsdigestError as exc:
             return exc
-        finally:
-            remove()
 
 
 def _print_report(manifest: RunManifest) -> None:
@@ -201,7 +199,7 @@ def convert(
 ) -> None:
     """Convert a translation model for the CTranslate2 backend (cached next to the source model)."""
     from pipelines.errors import NewsdigestError
-    from pipelines.runtime import model_resolver
+    from pipelines.services import model_resolver
     from pipelines.translate.ct2 import convert_model
 
     settings = _settings(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -18,13 +19,13 @@ from pipelines.config import Config, SourcesConfig, load_config
 from pipelines.errors import InputError
 from pipelines.ingest import IngestFailure
 from pipelines.records import Article, Record, article_id_for
-from pipelines.runtime import code_version
 from pipelines.sources import gather
 from pipelines.sources.feeds import HostRateLimit, HttpFetcher, read_feed_articles, user_agent
 from pipelines.sources.inbox import inbox_id, load_state, read_inbox, save_state
 from pipelines.stages import to_records
 from pipelines.store import LocalStore, layout
 from pipelines.store.publish import Publisher
+from pipelines.version import code_version
 from tests.conftest import EXAMPLES
 
 PAGE = """<html><head><title>{title}</title></head><body><nav>Home | Sport | Weather</nav>
@@ -245,7 +246,7 @@ def test_published_items_are_fetched_again_only_when_the_feed_changed_them(
 
     def fetched_paths(settings: Config) -> tuple[list[str], list[Article | IngestFailure]]:
         site.requests.clear()
-        items = gather(feed, settings, store).items
+        items = gather(feed, store, ingest=settings.ingest, settings=settings.sources).items
         return [path for path, _, _ in site.requests], items
 
     paths, items = fetched_paths(config)
@@ -283,13 +284,16 @@ def test_gather_mixes_folders_feeds_and_inboxes(
 ) -> None:
     client = _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
     entries = [str(EXAMPLES / "de-stadtrat-radwege.txt"), f"{site.base}/feed.xml", f"s3://{s3_bucket}/in/"]
-    refused = gather(entries[1:2], tiny_config, LocalStore(tmp_path / "store"), s3_client=client)
+    store = LocalStore(tmp_path / "store")
+    refused = gather(
+        entries[1:2], store, ingest=tiny_config.ingest, settings=tiny_config.sources, s3_client=client
+    )
     assert [type(item).__name__ for item in refused.items] == ["IngestFailure"]
     assert "loopback" in refused.items[0].reason or "private" in refused.items[0].reason  # type: ignore[union-attr]
     trusting = load_config(
         None, {**tiny_config.model_dump(mode="json"), "sources.allow_private_addresses": True}
     )
-    found = gather(entries, trusting, LocalStore(tmp_path / "store"), s3_client=client)
+    found = gather(entries, store, ingest=trusting.ingest, settings=trusting.sources, s3_client=client)
     assert [item.origin for item in found.items] == [
         entries[0],
         f"{site.base}/tram",
@@ -330,3 +334,40 @@ def test_flow_reads_a_feed_and_an_inbox_and_advances_the_inbox_after_success(
     second = news_digests(paths=paths, config_file=str(config_file))
     assert second.counts == {"unchanged": 1}, "the feed item again (unchanged), the inbox nothing new"
     assert [path for path, _, _ in site.requests] == ["/feed.xml"], "a published item is not fetched again"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_cli_runs_a_feed_an_inbox_and_a_folder_in_one_call(
+    site: Site, s3_endpoint: str, s3_bucket: str, tiny_config: Config, tmp_path: Path
+) -> None:
+    """``newsdigest run https://…/feed.xml s3://bucket/inbox/ ./folder``: all three kinds in one call."""
+    from typer.testing import CliRunner
+
+    from flows.cli import EXIT_OK, app
+    from tests.conftest import write_config
+
+    _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "de-stadtrat-radwege.txt").write_bytes((EXAMPLES / "de-stadtrat-radwege.txt").read_bytes())
+    store = {"url": str(tmp_path / "store"), "endpoint_url": s3_endpoint, "region": "us-east-1"}
+    settings = {
+        **tiny_config.model_dump(mode="json"),
+        "store": store,
+        "sources.allow_private_addresses": True,
+    }
+    config_file = write_config(load_config(None, settings), tmp_path / "mixed.yaml")
+    inputs = [f"{site.base}/feed.xml", f"s3://{s3_bucket}/in/", str(folder)]
+
+    result = CliRunner().invoke(app, ["run", *inputs, "--config", str(config_file)])
+
+    assert result.exit_code == EXIT_OK, result.output
+    manifests = list((tmp_path / "store" / "runs").rglob("*.json"))
+    assert len(manifests) == 1
+    manifest = json.loads(manifests[0].read_text())
+    assert manifest["counts"] == {"published": 3}
+    assert {entry["origin"] for entry in manifest["entries"]} == {
+        f"{site.base}/tram",
+        f"s3://{s3_bucket}/in/harvest.md",
+        str(folder / "de-stadtrat-radwege.txt"),
+    }

@@ -23,8 +23,8 @@ from pipelines.errors import InputError
 from pipelines.ingest import IngestFailure, parse_text
 from pipelines.netsafety import FetchPolicy, check_url
 from pipelines.records import Article, Record, article_id_for
-from pipelines.runtime import code_version
 from pipelines.store.reader import epoch_seconds
+from pipelines.version import code_version
 
 
 @dataclass(frozen=True)

@@ -126,10 +126,10 @@ class S3Store:
         self._warned = False
 
     @classmethod
-    def from_config(cls, config: StoreConfig, *, page_size: int = 1000) -> S3Store:
-        """A store for ``config.url`` with a client built from the config and the standard AWS chain."""
+    def from_config(cls, config: StoreConfig, *, page_size: int = 1000, client: Any = None) -> S3Store:
+        """A store for ``config.url``; without ``client``, one built by :func:`make_client`."""
         bucket, prefix = parse_s3_url(config.url)
-        client = make_client(config)
+        client = client if client is not None else make_client(config)
         return cls(
             client,
             bucket,
