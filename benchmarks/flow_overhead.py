@@ -3,7 +3,7 @@
 Four timed runs of the same workload, each into a fresh local store (so nothing is "unchanged"), in one
 process after a warm-up that loads the models:
 
-- ``direct``: :func:`pipelines.run.run` with its in-process executor, no orchestrator;
+- ``direct``: :func:`pipelines.runner.run` with its in-process executor, no orchestrator;
 - ``flow``: the ``news-digests`` flow with its thread-pool task runner (2 threads: two batches in
   flight), under a local Prefect test server (its start-up is not timed), with the flow run's task runs
   counted;
@@ -54,7 +54,7 @@ def write_articles(folder: Path, count: int) -> Path:
 
 
 def tiny_overrides(models: Path, batch_size: int) -> dict[str, Any]:
-    from pipelines.testing import build_tiny_bart, build_tiny_marian
+    from tests.support import build_tiny_bart, build_tiny_marian
 
     marian = str(build_tiny_marian(models / "marian"))
     bart = str(build_tiny_bart(models / "bart"))
@@ -118,7 +118,7 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     from pipelines.config import load_config
-    from pipelines.run import run
+    from pipelines.runner import run
     from pipelines.services import build_services
 
     scratch = Path(tempfile.mkdtemp(prefix="newsdigest-flow-overhead-"))

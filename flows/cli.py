@@ -19,8 +19,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from pipelines.config import Config
-    from pipelines.records import RunManifest
+    from pipelines import Config, RunManifest
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -59,11 +58,13 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _settings(config: Path | None, overrides: dict[str, str] | None = None) -> Config:
     """The validated config; a bad one ends the command with exit code 2 and the validation message."""
-    from pipelines.config import load_config
-    from pipelines.errors import ConfigError
+    from flows.settings import flow_settings
+    from pipelines import ConfigError, load_config
 
     try:
-        return load_config(config, overrides)
+        settings = load_config(config, overrides)
+        flow_settings(settings)
+        return settings
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
 
@@ -83,7 +84,7 @@ def run(
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
     """Run the pipeline on INPUTS and publish the results to the store."""
-    from pipelines.errors import NewsdigestError
+    from pipelines import NewsdigestError
 
     overrides = {"store.url": store} if store else {}
     if target:
@@ -101,7 +102,7 @@ def _run_with_progress(inputs: list[str], settings: Config) -> RunManifest | Exc
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.digest_flow import flow_for
-    from pipelines.errors import NewsdigestError
+    from pipelines import NewsdigestError
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -145,7 +146,7 @@ def detect(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
 ) -> None:
     """Detect the language of one text."""
-    from pipelines.detect import detect_language
+    from pipelines import detect_language
 
     settings = _settings(config)
     try:
@@ -198,9 +199,7 @@ def convert(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (model cache).")] = None,
 ) -> None:
     """Convert a translation model for the CTranslate2 backend (cached next to the source model)."""
-    from pipelines.errors import NewsdigestError
-    from pipelines.services import model_resolver
-    from pipelines.translate.ct2 import convert_model
+    from pipelines import NewsdigestError, convert_model, model_resolver
 
     settings = _settings(config)
     try:

@@ -1,4 +1,4 @@
-"""The Prefect flow that publishes news digests: :func:`pipelines.run.run` with a Prefect executor.
+"""The Prefect flow that publishes news digests: :func:`pipelines.runner.run` with a Prefect executor.
 
 Task runs grow with batches, not with articles × steps: one ingest, one model check, four tasks per
 batch (detect, translate, summarize, publish) and one manifest (plus one to advance ``s3://`` inboxes).
@@ -25,11 +25,23 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows.report import build_report, counts_table, render_markdown
-from pipelines.config import Config, load_config
-from pipelines.errors import MissingDependency, StoreUnavailable
-from pipelines.records import ManifestEntry, Record, RunManifest
-from pipelines.run import Batch, Progress, RunContext, Stage, run, run_stage
-from pipelines.services import services_for
+from flows.settings import flow_settings
+from pipelines import (
+    Batch,
+    Config,
+    ManifestEntry,
+    MissingDependency,
+    Progress,
+    Record,
+    RunContext,
+    RunManifest,
+    Stage,
+    StoreUnavailable,
+    load_config,
+    run,
+    run_stage,
+    services_for,
+)
 
 T = TypeVar("T")
 
@@ -103,20 +115,22 @@ def resolve_config(config_file: str | None, store_url: str | None, target_langua
         overrides["store.url"] = store_url
     if target_language:
         overrides["target_language"] = target_language
-    return load_config(config_file, overrides)
+    config = load_config(config_file, overrides)
+    flow_settings(config)
+    return config
 
 
 def task_runner_for(config: Config) -> TaskRunner[Any]:
-    """The task runner for the batch tasks, as ``config.flow`` asks: threads here, or Dask.
+    """The task runner for the batch tasks, as the ``flow`` settings ask: threads here, or Dask.
 
     It is chosen per run from the run's config (not fixed in the flow's decorator), so the same
     deployment can run on threads or on a cluster whether it is served, run by a worker or by the CLI.
     With Dask (``prefect-dask``), the batch stages run on the cluster's worker processes and each worker
-    builds its services once (:func:`pipelines.services.services_for`), so it loads each model once.
+    builds its services once (:func:`pipelines.services_for`), so it loads each model once.
     Without ``flow.dask_address`` a LocalCluster of ``flow.dask_workers`` processes on 127.0.0.1 is
     started for the run and closed after it.
     """
-    settings = config.flow
+    settings = flow_settings(config)
     if settings.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=settings.max_workers)
     try:

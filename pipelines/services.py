@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from pipelines.config import Config
 from pipelines.models.cache import ModelCache, process_cache
-from pipelines.models.sources import ModelResolver
+from pipelines.models.locations import ModelResolver
 from pipelines.records import Signature
 from pipelines.store import ObjectStore, Publisher, open_store
 from pipelines.version import code_version, library_versions
@@ -27,30 +27,31 @@ if TYPE_CHECKING:
     from pipelines.translate.engine import TranslationEngine
 
 
+class ServiceParts(TypedDict, total=False):
+    """Parts given instead of the ones the config describes (tests, other clients)."""
+
+    store: ObjectStore
+    cache: ModelCache
+    resolver: ModelResolver
+    fetch: Fetch
+    s3_client: Any
+
+
 class Services:
     """What the stages of a run need besides their records; see the module docstring."""
 
-    def __init__(
-        self,
-        config: Config,
-        *,
-        store: ObjectStore | None = None,
-        cache: ModelCache | None = None,
-        resolver: ModelResolver | None = None,
-        fetch: Fetch | None = None,
-        s3_client: Any = None,
-    ) -> None:
+    def __init__(self, config: Config, **parts: Unpack[ServiceParts]) -> None:
         self.config = config
-        if s3_client is not None:
-            self.__dict__["s3_client"] = s3_client
+        for lazy in ("s3_client", "fetch"):
+            if parts.get(lazy) is not None:
+                self.__dict__[lazy] = parts[lazy]
+        store, cache, resolver = parts.get("store"), parts.get("cache"), parts.get("resolver")
         self.store = store if store is not None else self._open_store()
         self.cache = (
             cache if cache is not None else process_cache(config.models.max_loaded, config.models.max_bytes)
         )
         self.resolver = resolver if resolver is not None else self._model_resolver()
         self.publisher = Publisher(self.store)
-        if fetch is not None:
-            self.__dict__["fetch"] = fetch
         self.signature = Signature(
             code_version=code_version(), config_hash=config.fingerprint(), libraries=library_versions()
         )
@@ -65,9 +66,9 @@ class Services:
     @cached_property
     def fetch(self) -> Fetch:
         """The feed and page fetcher, under the configured fetch policy."""
-        from pipelines.sources.feeds import HttpFetcher
+        from pipelines.sources.feeds import FeedFetcher
 
-        return HttpFetcher(self.config.sources)
+        return FeedFetcher(self.config.sources)
 
     @cached_property
     def translation(self) -> TranslationEngine:
@@ -96,17 +97,9 @@ class Services:
         return model_resolver(self.config, self.s3_client if _needs_s3(self.config) else None)
 
 
-def build_services(
-    config: Config,
-    *,
-    store: ObjectStore | None = None,
-    cache: ModelCache | None = None,
-    resolver: ModelResolver | None = None,
-    fetch: Fetch | None = None,
-    s3_client: Any = None,
-) -> Services:
+def build_services(config: Config, **parts: Unpack[ServiceParts]) -> Services:
     """The services for ``config``; any part given replaces the one the config describes."""
-    return Services(config, store=store, cache=cache, resolver=resolver, fetch=fetch, s3_client=s3_client)
+    return Services(config, **parts)
 
 
 def model_resolver(config: Config, s3_client: Any = None) -> ModelResolver:

@@ -1,6 +1,6 @@
 """The stages of a run, each a plain function over a batch of records.
 
-:func:`pipelines.run.run` strings them together; the Prefect flow, the CLI, the benchmarks and the tests
+:func:`pipelines.runner.run` strings them together; the Prefect flow, the CLI, the benchmarks and the tests
 all go through it. Each stage receives only the services it uses, touches only pending records and gives
 every record a final status with a reason when it cannot go on, so one bad article never sinks its batch
 and every input ends published or recorded.
@@ -8,7 +8,6 @@ and every input ends published or recorded.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from pipelines.errors import NewsdigestError
+from pipelines.isolation import isolating
 from pipelines.records import (
     Article,
     ManifestEntry,
@@ -30,12 +30,10 @@ from pipelines.summarize.base import SummaryRequest
 from pipelines.translate.base import TranslationRequest
 
 if TYPE_CHECKING:
-    from pipelines.config import DetectionConfig
-    from pipelines.ingest import IngestFailure
+    from pipelines.detect import DetectionConfig
+    from pipelines.sources.files import IngestFailure
     from pipelines.summarize.engine import SummaryEngine
     from pipelines.translate.engine import TranslationEngine
-
-log = logging.getLogger(__name__)
 
 BatchStep = Callable[[list[Record]], None]
 
@@ -50,7 +48,7 @@ class ModelCheck:
 
 def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Record]:
     """One pending record per article; a failure keeps what could be recovered, with its reason."""
-    from pipelines.ingest import IngestFailure
+    from pipelines.sources.files import IngestFailure
 
     records: list[Record] = []
     for item in items:
@@ -218,26 +216,16 @@ def _pending(records: Iterable[Record]) -> list[Record]:
 
 
 def _isolating(batch: list[Record], step: BatchStep, what: str) -> None:
-    """Run ``step`` on the batch; if it raises, run it per record so only the culprit fails.
+    """Run ``step`` on the batch, then per record if it raises, so only the culprit fails.
 
     Engines report per-article problems in their outcomes; an exception here is a fault the engine did
-    not foresee (a torch error on one odd input, say), and isolating it keeps the rest of the batch.
+    not foresee, and isolating it keeps the rest of the batch.
     """
-    if not batch:
-        return
-    try:
-        step(batch)
-        return
-    except Exception as exc:  # noqa: BLE001 - any fault is retried per record, then recorded
-        if len(batch) == 1:
-            batch[0].finish("failed", f"{what}: {_describe(exc)}")
-            return
-        log.warning("%s failed for a batch of %d (%s); retrying one article at a time", what, len(batch), exc)
-    for record in batch:
-        try:
-            step([record])
-        except Exception as exc:  # noqa: BLE001 - recorded as this article's failure reason
-            record.finish("failed", f"{what}: {_describe(exc)}")
+
+    def fail(record: Record, exc: Exception) -> None:
+        record.finish("failed", f"{what}: {_describe(exc)}")
+
+    isolating(batch, lambda records: step(list(records)), fail, what=what)
 
 
 def _describe(exc: BaseException) -> str:

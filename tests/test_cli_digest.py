@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.cli import EXIT_OK, EXIT_USAGE, app, apply_environment_defaults
 from pipelines.config import Config
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 
 HOSTILE_TITLE = "<script>alert(1)</script>"

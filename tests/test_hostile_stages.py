@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pipelines import stages
 from pipelines.config import Config, load_config
 from pipelines.records import FINAL_STATUSES, Detection, Record
-from pipelines.run import read_inputs, run
+from pipelines.runner import read_inputs, run
 from pipelines.segment import segment_text
 from pipelines.services import Services, build_services
 from pipelines.store import LocalStore

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pipelines.config import Config, load_config
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 from pipelines.store import LocalStore
 from tests.conftest import EXAMPLES

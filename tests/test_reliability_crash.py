@@ -16,7 +16,7 @@ from typing import Any
 
 from pipelines.config import load_config
 from pipelines.records import Record
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 from pipelines.store import LocalStore
 from pipelines.store.publish import SummaryObject
@@ -25,7 +25,7 @@ from tests.conftest import EXAMPLES, REPO
 _RUN = """
 import json, sys
 from pipelines.config import load_config
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 run(sys.argv[2:], build_services(load_config(None, json.loads(sys.argv[1]))))
 """

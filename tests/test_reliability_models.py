@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pipelines.config import Config, load_config
-from pipelines.run import read_inputs, run
+from pipelines.runner import read_inputs, run
 from pipelines.services import build_services
 from tests.conftest import EXAMPLES
 

@@ -24,7 +24,7 @@ import pytest
 
 from pipelines.config import Config, load_config
 from pipelines.errors import StoreUnavailable
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 from tests.conftest import EXAMPLES, S3Server
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from pipelines.config import Config, load_config
 from pipelines.errors import StoreError, StoreUnavailable
-from pipelines.run import run
+from pipelines.runner import run
 from pipelines.services import build_services
 from pipelines.store import layout
 from tests.conftest import EXAMPLES, S3Server, free_port, write_config

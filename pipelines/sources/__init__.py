@@ -3,7 +3,7 @@
 A run is given a list of entries; ``http(s)://`` entries are feeds (:mod:`pipelines.sources.feeds`),
 ``s3://`` entries are inboxes (:mod:`pipelines.sources.inbox`) and anything else is a local file or
 folder. :func:`gather` reads them all into articles or failures; the inbox watermarks it returns are
-saved by the caller after the run succeeded (:func:`pipelines.run.run` does both).
+saved by the caller after the run succeeded (:func:`pipelines.runner.run` does both).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.config import IngestConfig, SourcesConfig
 from pipelines.errors import ConfigError, StoreError, StoreUnavailable
-from pipelines.ingest import IngestFailure, read_inputs
 from pipelines.records import Article, Record
-from pipelines.sources.feeds import Fetch, HttpFetcher, PublishedLookup, read_feed_articles
+from pipelines.sources.config import IngestConfig, SourcesConfig
+from pipelines.sources.feeds import FeedFetcher, Fetch, PublishedLookup, read_feed_articles
+from pipelines.sources.files import IngestFailure, read_inputs
 from pipelines.sources.inbox import InboxState, read_inbox, save_state
 from pipelines.store import ObjectStore
 from pipelines.store.reader import get_record
@@ -58,7 +58,7 @@ def gather(
         gathered.items.extend(read_inputs(local, ingest))
     feeds = [entry for entry in entries if is_feed(entry)]
     if feeds:
-        fetcher = fetch or HttpFetcher(settings)
+        fetcher = fetch or FeedFetcher(settings)
         lookup = published_in(store)
         for feed in feeds:
             gathered.items.extend(read_feed_articles(feed, settings, ingest, fetcher, published=lookup))
