@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from prefect import Flow, flow, get_run_logger, task
+from prefect import Flow, Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -72,12 +72,21 @@ def _stage(batch: Batch, config: Config, context: RunContext, stage: Stage) -> B
     return run_stage(stage, batch, services_for(config), context)
 
 
+detect_languages = task(name="detect_languages", **_TASK)(_stage)
+translate_articles = task(name="translate_articles", **_TASK)(_stage)
+summarize_articles = task(name="summarize_articles", **_TASK)(_stage)
+publish_records = task(name="publish_records", **_TASK, **STORAGE_RETRIES)(_stage)
 _STAGE_TASKS = {
-    "detect": task(name="detect_languages", **_TASK)(_stage),
-    "translate": task(name="translate_articles", **_TASK)(_stage),
-    "summarize": task(name="summarize_articles", **_TASK)(_stage),
-    "publish": task(name="publish_records", **_TASK, **STORAGE_RETRIES)(_stage),
+    "detect": detect_languages,
+    "translate": translate_articles,
+    "summarize": summarize_articles,
+    "publish": publish_records,
 }
+
+
+def step_task(name: str, work: Callable[..., T], *, touches_store: bool = False) -> Task[..., T]:
+    """A whole-run step as a task run in the flow's thread; steps that touch the store retry."""
+    return task(name=name, **_TASK, **(STORAGE_RETRIES if touches_store else {}))(work)
 
 
 class PrefectExecutor:
@@ -89,9 +98,7 @@ class PrefectExecutor:
         self.logger = get_run_logger()
 
     def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
-        options = {**_TASK, **(STORAGE_RETRIES if touches_store else {})}
-        result: T = task(name=name, **options)(work)(*args)
-        return result
+        return step_task(name, work, touches_store=touches_store)(*args)
 
     def map_batches(
         self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext

@@ -158,7 +158,9 @@ def test_hostile_files_end_as_records_without_models(fast_config: Config, files:
         stored = _stored(root)
         published = sum(r.status == "published" for r in records)
         assert stored["records"] == published
-        assert stored["failures"] == sum(r.status in ("failed", "skipped") for r in records)
+        # An article's id comes from its content, so two inputs with the same text are one article: stored
+        # once, as a published record or as a failure.
+        assert stored["failures"] == len({r.article.id for r in records if r.status in ("failed", "skipped")})
 
         again = stages.detect(read_inputs([str(inputs)], services, "r2")[0], fast_config.detection)
         stages.publish(again, services.publisher, services.signature, DAY)

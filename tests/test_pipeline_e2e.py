@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pipelines.config import Config, load_config
-from pipelines.runner import run
+from pipelines.runner import BATCH_STAGES, InProcess, run
 from pipelines.services import build_services
 from pipelines.store import LocalStore
 from tests.conftest import EXAMPLES
@@ -163,3 +164,33 @@ def test_summaries_in_extra_output_languages_go_through_the_translation_engine(
             assert summary["model"]["role"] == "translation:en-fr"
     assert len(_objects(root, "summaries/")) == 4
     assert {p.parent.name for p in _objects(root, "summaries")} == {"en", "fr"}
+
+
+def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_config: Config) -> None:
+    """What the flow's executor relies on: the whole-run steps by name, the batch stages by name."""
+    steps: list[str] = []
+    stage_chains: list[tuple[str, ...]] = []
+    progress: list[tuple[str, int, int]] = []
+
+    class Recording(InProcess):
+        def step(self, name: str, work: Any, *args: Any, touches_store: bool = False) -> Any:
+            steps.append(f"{name}{' (store)' if touches_store else ''}")
+            return super().step(name, work, *args, touches_store=touches_store)
+
+        def map_batches(self, stage_names: Any, batches: Any, context: Any) -> Any:
+            stage_chains.append(tuple(stage_names))
+            return super().map_batches(stage_names, batches, context)
+
+    services = build_services(tiny_config)
+    inputs = [EXAMPLES / "en-tram-line.txt", EXAMPLES / "fr-fete-vendanges.txt"]
+    outcome = run(
+        inputs,
+        services,
+        executor=Recording(services),
+        on_progress=lambda stage, done, total: progress.append((stage, done, total)),
+    )
+    assert outcome.manifest.counts == {"published": 2}
+    assert [record.status for record in outcome.records] == ["published", "published"]
+    assert steps == ["ingest_articles (store)", "check_models", "write_run_manifest (store)"]
+    assert stage_chains == [("detect",), BATCH_STAGES]
+    assert progress == [("detect", 2, 2), ("publish", 2, 2)]
