@@ -27,7 +27,7 @@ demo: install
 
 ## The same run with tiny, randomly initialised local models (gibberish output, every article published).
 demo-tiny: install
-	$(BIN)/python -m pipelines.testing .tiny-models
+	$(BIN)/python -m tests.support .tiny-models
 	$(BIN)/newsdigest run examples/articles --config configs/tiny-local.yaml --store ./newsdigest-store-tiny
 
 lint: install

@@ -2,7 +2,7 @@
 
 Two configurations: the embedded defaults (real hub models; where the hub cannot be reached, the run must
 still finish quickly, record every article and exit 1 with the reasons), and tiny local models built by
-`python -m pipelines.testing` (every article published). Prints one line per run and, with --json, writes
+`python -m tests.support` (every article published). Prints one line per run and, with --json, writes
 the figures.
 
     python benchmarks/example_run.py [--runs 3] [--json FILE]
@@ -48,9 +48,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="newsdigest-example-run-"))
-    subprocess.run(
-        [sys.executable, "-m", "pipelines.testing", str(REPO / ".tiny-models")], cwd=REPO, check=True
-    )
+    subprocess.run([sys.executable, "-m", "tests.support", str(REPO / ".tiny-models")], cwd=REPO, check=True)
     setups = {"defaults (hub unreachable)": [], "tiny local models": ["--config", "configs/tiny-local.yaml"]}
     report: dict[str, list[dict[str, object]]] = {}
     for name, extra in setups.items():

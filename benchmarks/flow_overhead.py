@@ -3,7 +3,7 @@
 Four timed runs of the same workload, each into a fresh local store (so nothing is "unchanged"), in one
 process after a warm-up that loads the models:
 
-- ``direct``: :func:`pipelines.stages.run_pipeline`, no orchestrator;
+- ``direct``: :func:`pipelines.runner.run` with its in-process executor, no orchestrator;
 - ``flow``: the ``news-digests`` flow with its thread-pool task runner (2 threads: two batches in
   flight), under a local Prefect test server (its start-up is not timed), with the flow run's task runs
   counted;
@@ -54,7 +54,7 @@ def write_articles(folder: Path, count: int) -> Path:
 
 
 def tiny_overrides(models: Path, batch_size: int) -> dict[str, Any]:
-    from pipelines.testing import build_tiny_bart, build_tiny_marian
+    from tests.support import build_tiny_bart, build_tiny_marian
 
     marian = str(build_tiny_marian(models / "marian"))
     bart = str(build_tiny_bart(models / "bart"))
@@ -118,7 +118,8 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     from pipelines.config import load_config
-    from pipelines.stages import run_pipeline
+    from pipelines.runner import run
+    from pipelines.services import build_services
 
     scratch = Path(tempfile.mkdtemp(prefix="newsdigest-flow-overhead-"))
     os.environ["PREFECT_HOME"] = str(scratch / "prefect")
@@ -138,9 +139,9 @@ def main() -> None:
             detail = f", {runs} task runs taking {task_s:.2f} s"
         print(f"{name:8} {seconds:7.2f} s  {counts}{detail}  load {os.getloadavg()[0]:.2f}", flush=True)
 
-    run_pipeline(warmup, load_config(config_file(scratch, "warm-direct", overrides)))
+    run(warmup, build_services(load_config(config_file(scratch, "warm-direct", overrides))))
     started = time.perf_counter()
-    manifest = run_pipeline(articles, load_config(config_file(scratch, "direct", overrides)))
+    manifest = run(articles, build_services(load_config(config_file(scratch, "direct", overrides)))).manifest
     report("direct", time.perf_counter() - started, manifest.counts)
 
     with prefect_test_harness(server_startup_timeout=120):

@@ -19,10 +19,10 @@ from pathlib import Path
 from benchmarks.translate import _rss_mb, peak_rss
 from pipelines.config import ModelsConfig
 from pipelines.models import ModelCache, ModelResolver
-from pipelines.testing import build_marian_like
 from pipelines.translate.base import TranslationRequest
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.engine import TranslationEngine
+from tests.support import build_marian_like
 
 LANGUAGES = ("fr", "de", "es")
 SENTENCE = "Le conseil municipal a approuvé la nouvelle ligne de tramway après un long débat."

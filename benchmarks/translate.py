@@ -38,10 +38,10 @@ from pathlib import Path
 from pipelines.config import ModelsConfig
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.segment import segment_text
-from pipelines.testing import build_marian_like, default_corpus
 from pipelines.translate.base import TranslationRequest
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.engine import TranslationEngine
+from tests.support import build_marian_like, default_corpus, fixed_decode_lengths
 
 DEFAULT_MODEL_DIR = Path("~/.cache/newsdigest/bench/opus-mt-fr-en-like").expanduser()
 
@@ -189,9 +189,10 @@ def engine_run(
         ModelsConfig(cache_dir=work, threads=threads, device="cpu"),
         ModelResolver(),
         ModelCache(),
-        fixed_decode_length=True,
     )
-    engine.translate([TranslationRequest("warm-up", "Bonjour.", "", "fr", "en")])
+    # The model is loaded (wrapped to decode to its sources' lengths) here and stays in the engine's cache.
+    with fixed_decode_lengths((backend,)):
+        engine.translate([TranslationRequest("warm-up", "Bonjour.", "", "fr", "en")])
     outputs: dict[str, list[str]] = {}
 
     def run() -> None:

@@ -19,8 +19,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from pipelines.config import Config
-    from pipelines.records import RunManifest
+    from pipelines import Config, RunManifest
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 
@@ -60,34 +59,39 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _settings(config: Path | None, overrides: dict[str, str] | None = None) -> Config:
     """The validated config; a bad one ends the command with exit code 2 and the validation message."""
-    from pipelines.config import load_config
-    from pipelines.errors import ConfigError
+    from flows.settings import flow_settings
+    from pipelines import ConfigError, load_config
 
     try:
-        return load_config(config, overrides)
+        settings = load_config(config, overrides)
+        flow_settings(settings)
+        return settings
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
 
 
 @app.command()
 def run(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders of .txt .md .html .json .jsonl articles.")
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders of .txt .md .html .json .jsonl articles, http(s):// RSS/Atom feed URLs "
+            "and s3://bucket/prefix/ inboxes.",
+            metavar="INPUTS...",
+        ),
     ],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     store: Annotated[str | None, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")] = None,
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
-    """Run the pipeline on PATHS and publish the results to the store."""
-    from pipelines.errors import ConfigError, NewsdigestError
+    """Run the pipeline on INPUTS and publish the results to the store."""
+    from pipelines import NewsdigestError
 
-    try:
-        from flows.digest_flow import resolve_config
-
-        resolved = resolve_config(str(config) if config else None, store, target)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
-    manifest = _run_with_progress([str(path) for path in paths], config, store, target, resolved.store.url)
+    overrides = {"store.url": store} if store else {}
+    if target:
+        overrides["target_language"] = target
+    settings = _settings(config, overrides)
+    manifest = _run_with_progress(inputs, settings)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
@@ -95,29 +99,24 @@ def run(
     raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
 
 
-def _run_with_progress(
-    paths: list[str], config: Path | None, store: str | None, target: str | None, store_url: str
-) -> RunManifest | Exception:
+def _run_with_progress(inputs: list[str], settings: Config) -> RunManifest | Exception:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.digest_flow import add_progress_listener, news_digests
-    from pipelines.errors import NewsdigestError
+    from flows.digest_flow import flow_for
+    from pipelines import NewsdigestError
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task(f"publishing to {store_url}", total=None)
-        remove = add_progress_listener(lambda done, total: progress.update(bar, completed=done, total=total))
+        bar = progress.add_task(f"reading into {settings.store.url}", total=None)
+
+        def show(stage: str, done: int, total: int) -> None:
+            description = f"{stage}: {settings.store.url}" if stage == "publish" else stage
+            progress.update(bar, description=description, completed=done, total=total)
+
         try:
-            return news_digests(
-                paths=paths,
-                config_file=str(config) if config else None,
-                store_url=store,
-                target_language=target,
-            )
+            return flow_for(settings, on_progress=show)(inputs)
         except NewsdigestError as exc:
             return exc
-        finally:
-            remove()
 
 
 def _print_report(manifest: RunManifest) -> None:
@@ -148,7 +147,7 @@ def detect(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
 ) -> None:
     """Detect the language of one text."""
-    from pipelines.detect import detect_language
+    from pipelines import detect_language
 
     settings = _settings(config)
     try:
@@ -243,9 +242,7 @@ def convert(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (model cache).")] = None,
 ) -> None:
     """Convert a translation model for the CTranslate2 backend (cached next to the source model)."""
-    from pipelines.errors import NewsdigestError
-    from pipelines.runtime import model_resolver
-    from pipelines.translate.ct2 import convert_model
+    from pipelines import NewsdigestError, convert_model, model_resolver
 
     settings = _settings(config)
     try:

@@ -1,4 +1,4 @@
-"""The Prefect flow that publishes news digests: thin tasks over :mod:`pipelines.stages`.
+"""The Prefect flow that publishes news digests: :func:`pipelines.runner.run` with a Prefect executor.
 
 Task runs grow with batches, not with articles × steps: one ingest, one model check, four tasks per
 batch (detect, translate, summarize, publish) and one manifest (plus one to advance ``s3://`` inboxes).
@@ -14,11 +14,10 @@ Each run publishes a markdown and a table artifact (see :mod:`flows.report`) and
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
-from prefect import flow, get_run_logger, task
+from prefect import Flow, Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -26,16 +25,25 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows.report import build_report, counts_table, render_markdown
-from pipelines import sources, stages
-from pipelines.config import Config, load_config
-from pipelines.errors import MissingDependency, StoreUnavailable
-from pipelines.records import ManifestEntry, Record, RunManifest
-from pipelines.runtime import new_run_id, runtime_for
-from pipelines.sources.inbox import InboxState
+from flows.settings import flow_settings
+from pipelines import (
+    Batch,
+    Config,
+    ManifestEntry,
+    MissingDependency,
+    Progress,
+    Record,
+    RunContext,
+    RunManifest,
+    Stage,
+    StoreUnavailable,
+    load_config,
+    run,
+    run_stage,
+    services_for,
+)
 
-ProgressCallback = Callable[[int, int], None]
-_progress_listeners: list[ProgressCallback] = []
-
+T = TypeVar("T")
 
 REPORT_ARTIFACT_KEY = "news-digests-report"
 COUNTS_ARTIFACT_KEY = "news-digests-counts"
@@ -59,54 +67,53 @@ STORAGE_RETRIES: dict[str, Any] = {
 _TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
-@task(**_TASK, **STORAGE_RETRIES)
-def ingest_articles(paths: list[str], config: Config, run_id: str) -> tuple[list[Record], list[InboxState]]:
-    runtime = runtime_for(config)
-    found = sources.gather(paths, config, runtime.store)
-    return stages.mark_unchanged(stages.to_records(found.items, run_id), runtime), found.watermarks
+def _stage(batch: Batch, config: Config, context: RunContext, stage: Stage) -> Batch:
+    """A batch stage on whichever process the task runner chose, with that process's services."""
+    return run_stage(stage, batch, services_for(config), context)
 
 
-@task(**_TASK)
-def detect_languages(batch: list[Record], config: Config) -> list[Record]:
-    return stages.detect(batch, config)
+detect_languages = task(name="detect_languages", **_TASK)(_stage)
+translate_articles = task(name="translate_articles", **_TASK)(_stage)
+summarize_articles = task(name="summarize_articles", **_TASK)(_stage)
+publish_records = task(name="publish_records", **_TASK, **STORAGE_RETRIES)(_stage)
+_STAGE_TASKS = {
+    "detect": detect_languages,
+    "translate": translate_articles,
+    "summarize": summarize_articles,
+    "publish": publish_records,
+}
 
 
-@task(**_TASK)
-def check_models(records: list[Record], config: Config) -> stages.ModelCheck:
-    return stages.check_models(records, runtime_for(config))
+def step_task(name: str, work: Callable[..., T], *, touches_store: bool = False) -> Task[..., T]:
+    """A whole-run step as a task run in the flow's thread; steps that touch the store retry."""
+    return task(name=name, **_TASK, **(STORAGE_RETRIES if touches_store else {}))(work)
 
 
-@task(**_TASK)
-def translate_articles(batch: list[Record], config: Config, check: stages.ModelCheck) -> list[Record]:
-    return stages.translate(batch, runtime_for(config), check)
+class PrefectExecutor:
+    """Whole-run steps as Prefect tasks in the flow's thread; each stage of a batch one task on ``runner``."""
 
+    def __init__(self, config: Config, runner: TaskRunner[Any]) -> None:
+        self.config = config
+        self.runner = runner
+        self.logger = get_run_logger()
 
-@task(**_TASK)
-def summarize_articles(batch: list[Record], config: Config) -> list[Record]:
-    return stages.summarize(batch, runtime_for(config))
+    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
+        return step_task(name, work, touches_store=touches_store)(*args)
 
-
-@task(**_TASK, **STORAGE_RETRIES)
-def publish_records(batch: list[Record], config: Config, run_day: date) -> list[ManifestEntry]:
-    return stages.publish(batch, runtime_for(config), run_day)
-
-
-@task(**_TASK, **STORAGE_RETRIES)
-def write_run_manifest(
-    entries: list[ManifestEntry], config: Config, run_id: str, started_at: datetime
-) -> RunManifest:
-    return stages.write_manifest(entries, runtime_for(config), run_id, started_at)
-
-
-@task(**_TASK, **STORAGE_RETRIES)
-def advance_inboxes(watermarks: list[InboxState], config: Config, run_id: str) -> list[str]:
-    return sources.save_watermarks(runtime_for(config).store, watermarks, run_id)
-
-
-def add_progress_listener(listener: ProgressCallback) -> Callable[[], None]:
-    """Call ``listener(done, total)`` as batches are published in this process; returns a remover."""
-    _progress_listeners.append(listener)
-    return lambda: _progress_listeners.remove(listener)
+    def map_batches(
+        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+    ) -> Iterator[Batch]:
+        submitted: list[PrefectFuture[Batch]] = []
+        for batch in batches:
+            current: Batch | PrefectFuture[Batch] = batch
+            for stage in stage_names:
+                parameters = {"batch": current, "config": self.config, "context": context, "stage": stage}
+                current = self.runner.submit(_STAGE_TASKS[stage], parameters)
+            submitted.append(current)  # type: ignore[arg-type]
+        for future in submitted:
+            finished = future.result()
+            _log_entries(self.logger, finished.entries)
+            yield finished
 
 
 def resolve_config(config_file: str | None, store_url: str | None, target_language: str | None) -> Config:
@@ -115,20 +122,22 @@ def resolve_config(config_file: str | None, store_url: str | None, target_langua
         overrides["store.url"] = store_url
     if target_language:
         overrides["target_language"] = target_language
-    return load_config(config_file, overrides)
+    config = load_config(config_file, overrides)
+    flow_settings(config)
+    return config
 
 
 def task_runner_for(config: Config) -> TaskRunner[Any]:
-    """The task runner for the batch tasks, as ``config.flow`` asks: threads here, or Dask.
+    """The task runner for the batch tasks, as the ``flow`` settings ask: threads here, or Dask.
 
     It is chosen per run from the run's config (not fixed in the flow's decorator), so the same
     deployment can run on threads or on a cluster whether it is served, run by a worker or by the CLI.
-    With Dask (``prefect-dask``), translate, summarize and publish run on the cluster's worker processes
-    and each worker builds its runtime once (:func:`pipelines.runtime.runtime_for`), so it loads each
-    model once. Without ``flow.dask_address`` a LocalCluster of ``flow.dask_workers`` processes on
-    127.0.0.1 is started for the run and closed after it.
+    With Dask (``prefect-dask``), the batch stages run on the cluster's worker processes and each worker
+    builds its services once (:func:`pipelines.services_for`), so it loads each model once.
+    Without ``flow.dask_address`` a LocalCluster of ``flow.dask_workers`` processes on 127.0.0.1 is
+    started for the run and closed after it.
     """
-    settings = config.flow
+    settings = flow_settings(config)
     if settings.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=settings.max_workers)
     try:
@@ -150,6 +159,24 @@ def task_runner_for(config: Config) -> TaskRunner[Any]:
     )
 
 
+def run_in_flow(inputs: list[str], config: Config, on_progress: Progress | None = None) -> RunManifest:
+    """The body of the flow: the run on the configured task runner, then the report artifacts."""
+    logger = get_run_logger()
+    with task_runner_for(config) as runner:
+        outcome = run(
+            inputs,
+            services_for(config),
+            executor=PrefectExecutor(config, runner),
+            on_progress=on_progress,
+            logger=logger,
+        )
+    manifest = outcome.manifest
+    _publish_report(manifest, outcome.records)
+    counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
+    logger.info("newsdigest run %s finished: %s", manifest.run_id, counts)
+    return manifest
+
+
 @flow(name="news-digests", persist_result=True, validate_parameters=True)
 def news_digests(
     paths: list[str],
@@ -163,48 +190,17 @@ def news_digests(
     fetched) and ``s3://bucket/prefix/`` inboxes (objects new since the last successful run).
     Returns the run manifest (also written to the store, last).
     """
-    logger = get_run_logger()
-    config = resolve_config(config_file, store_url, target_language)
-    started_at = datetime.now(UTC)
-    run_id = new_run_id(started_at)
-    logger.info("run %s: reading %s into %s", run_id, ", ".join(paths), config.store.url)
+    return run_in_flow(paths, resolve_config(config_file, store_url, target_language))
 
-    records, watermarks = ingest_articles(paths, config, run_id)
-    detected: list[Record] = []
-    for batch in stages.batches(records, config.batch_size):
-        detected.extend(detect_languages(batch, config))
-    check = check_models(detected, config)
-    for pair, reason in check.unroutable.items():
-        logger.warning("translation %s unavailable: %s", pair, reason)
-    for kind, note in check.summary_notes.items():
-        logger.warning("summary %s falls back: %s", kind, note)
 
-    entries: list[ManifestEntry] = []
-    processed: list[Record] = []
-    with task_runner_for(config) as runner:
-        submitted: list[tuple[PrefectFuture[list[Record]], PrefectFuture[list[ManifestEntry]]]] = []
-        for batch in stages.batches(detected, config.batch_size):
-            translated = runner.submit(translate_articles, {"batch": batch, "config": config, "check": check})
-            summarized = runner.submit(summarize_articles, {"batch": translated, "config": config})
-            published = runner.submit(
-                publish_records, {"batch": summarized, "config": config, "run_day": started_at.date()}
-            )
-            submitted.append((summarized, published))
-        for summarized, published in submitted:
-            batch_entries = published.result()
-            processed.extend(summarized.result())
-            entries.extend(batch_entries)
-            _log_entries(logger, batch_entries)
-            for listener in list(_progress_listeners):
-                listener(len(entries), len(detected))
+def flow_for(config: Config, on_progress: Progress | None = None) -> Flow[[list[str]], RunManifest]:
+    """The same flow over an already loaded config, reporting progress (what the CLI runs)."""
 
-    manifest = write_run_manifest(entries, config, run_id, started_at)
-    if watermarks:
-        advance_inboxes(watermarks, config, run_id)
-    _publish_report(manifest, processed)
-    counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
-    logger.info("newsdigest run %s finished: %s", run_id, counts)
-    return manifest
+    @flow(name="news-digests", persist_result=True, validate_parameters=True)
+    def news_digests(paths: list[str]) -> RunManifest:
+        return run_in_flow(paths, config, on_progress)
+
+    return news_digests
 
 
 def _log_entries(logger: Any, entries: list[ManifestEntry]) -> None:

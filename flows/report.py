@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipelines.records import FINAL_STATUSES, Record, RunManifest
+from pipelines import FINAL_STATUSES, Record, RunManifest
 
 _MAX_FAILURE_ROWS = 200
 """A report lists at most this many failures (the manifest in the store lists them all)."""

@@ -1,0 +1,170 @@
+"""newsdigest: detect, translate, summarise and publish news articles, in plain Python.
+
+What a Python user of the library needs is importable from here; everything else is internal and may
+change. A run in a few lines::
+
+    from pipelines import build_services, load_config, run
+
+    services = build_services(load_config("configs/default.yaml"))
+    outcome = run(["examples/articles", "https://news.example/feed.xml"], services)
+    print(outcome.manifest.counts)
+
+Names are imported on first use, so ``import pipelines`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.config import Config, load_config
+    from pipelines.config_base import StrictModel
+    from pipelines.detect import detect_language
+    from pipelines.errors import (
+        ConfigError,
+        FetchFailed,
+        InputError,
+        MissingDependency,
+        ModelError,
+        ModelUnavailable,
+        NewsdigestError,
+        ObjectNotFound,
+        StoreError,
+        StoreUnavailable,
+        UnsafeURL,
+        UnsupportedPair,
+    )
+    from pipelines.records import (
+        FINAL_STATUSES,
+        Article,
+        ManifestEntry,
+        Record,
+        RunManifest,
+        Summary,
+        Translation,
+    )
+    from pipelines.runner import (
+        BATCH_STAGES,
+        Batch,
+        Executor,
+        InProcess,
+        Progress,
+        RunContext,
+        RunOutcome,
+        Stage,
+        run,
+        run_stage,
+    )
+    from pipelines.services import Services, build_services, model_resolver, services_for
+    from pipelines.store import ObjectStore, open_store
+    from pipelines.store.publish import SummaryObject
+    from pipelines.store.reader import get_record, list_runs, list_summaries
+    from pipelines.translate.ct2 import convert_model
+
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("Config", "load_config"), "pipelines.config"),
+    "StrictModel": "pipelines.config_base",
+    "detect_language": "pipelines.detect",
+    **dict.fromkeys(
+        (
+            "ConfigError",
+            "FetchFailed",
+            "InputError",
+            "MissingDependency",
+            "ModelError",
+            "ModelUnavailable",
+            "NewsdigestError",
+            "ObjectNotFound",
+            "StoreError",
+            "StoreUnavailable",
+            "UnsafeURL",
+            "UnsupportedPair",
+        ),
+        "pipelines.errors",
+    ),
+    **dict.fromkeys(
+        ("FINAL_STATUSES", "Article", "ManifestEntry", "Record", "RunManifest", "Summary", "Translation"),
+        "pipelines.records",
+    ),
+    **dict.fromkeys(
+        (
+            "BATCH_STAGES",
+            "Batch",
+            "Executor",
+            "InProcess",
+            "Progress",
+            "RunContext",
+            "RunOutcome",
+            "Stage",
+            "run",
+            "run_stage",
+        ),
+        "pipelines.runner",
+    ),
+    **dict.fromkeys(("Services", "build_services", "model_resolver", "services_for"), "pipelines.services"),
+    **dict.fromkeys(("ObjectStore", "open_store"), "pipelines.store"),
+    "SummaryObject": "pipelines.store.publish",
+    **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
+    "convert_model": "pipelines.translate.ct2",
+}
+
+__all__ = [
+    "BATCH_STAGES",
+    "FINAL_STATUSES",
+    "Article",
+    "Batch",
+    "Config",
+    "ConfigError",
+    "Executor",
+    "FetchFailed",
+    "InProcess",
+    "InputError",
+    "ManifestEntry",
+    "MissingDependency",
+    "ModelError",
+    "ModelUnavailable",
+    "NewsdigestError",
+    "ObjectNotFound",
+    "ObjectStore",
+    "Progress",
+    "Record",
+    "RunContext",
+    "RunManifest",
+    "RunOutcome",
+    "Services",
+    "Stage",
+    "StoreError",
+    "StoreUnavailable",
+    "StrictModel",
+    "Summary",
+    "SummaryObject",
+    "Translation",
+    "UnsafeURL",
+    "UnsupportedPair",
+    "build_services",
+    "convert_model",
+    "detect_language",
+    "get_record",
+    "list_runs",
+    "list_summaries",
+    "load_config",
+    "model_resolver",
+    "open_store",
+    "run",
+    "run_stage",
+    "services_for",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipelines' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

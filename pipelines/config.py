@@ -10,109 +10,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
 from pipelines.config_base import LanguageCode, StrictModel
+from pipelines.detect import DetectionConfig
 from pipelines.errors import ConfigError
+from pipelines.models.config import ModelsConfig
+from pipelines.sources.config import IngestConfig, SourcesConfig
 from pipelines.store.config import StoreConfig
 from pipelines.stories.config import NewsletterConfig, StoriesConfig
 from pipelines.summarize.config import SummaryConfig
 from pipelines.translate.config import TranslationConfig, TranslationModel
 
-Device = Literal["auto", "cpu", "cuda"]
-
-
-class IngestConfig(StrictModel):
-    """How input files are read."""
-
-    boilerplate: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="source name (or '*' for every source) -> regexes; matching lines are removed",
-    )
-    max_article_chars: int = Field(default=2_000_000, ge=1_000)
-    oversize: Literal["truncate", "refuse"] = Field(
-        default="truncate", description="longer articles are cut on a sentence boundary, or refused"
-    )
-
-    @field_validator("boilerplate")
-    @classmethod
-    def _check_patterns(cls, rules: dict[str, list[str]]) -> dict[str, list[str]]:
-        for source, patterns in rules.items():
-            for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(f"source '{source}': pattern {pattern!r} is not a regex: {exc}") from exc
-        return rules
-
-
-def _default_aliases() -> dict[str, str]:
-    return {"zh-cn": "zh", "zh-tw": "zh", "zh-hk": "zh", "iw": "he", "in": "id", "jw": "jv", "nb": "no"}
-
-
-class DetectionConfig(StrictModel):
-    """Language identification (langdetect, seeded so results repeat)."""
-
-    seed: int = 0
-    min_confidence: float = Field(default=0.70, ge=0.0, le=1.0)
-    min_letters: int = Field(default=20, ge=1, description="fewer letters than this is 'und'")
-    sample_chars: int = Field(default=5_000, ge=100, description="characters of the text inspected")
-    aliases: dict[str, str] = Field(default_factory=_default_aliases)
-
-
-class ModelsConfig(StrictModel):
-    """Where models are cached, how long resolution may take, and how many stay loaded."""
-
-    cache_dir: Path = Field(default=Path("~/.cache/newsdigest/models"))
-    resolve_timeout_s: float = Field(default=15.0, gt=0, description="per model, checked before the run")
-    device: Device = "auto"
-    max_loaded: int = Field(default=4, ge=1, description="models kept in memory per process")
-    max_bytes: int = Field(
-        default=6 * 1024**3, ge=1, description="bytes of weights kept in memory per process"
-    )
-    threads: int | None = Field(default=None, ge=1, description="torch/CTranslate2 threads; default: cores")
-
-
-TaskRunnerKind = Literal["threads", "dask"]
-
-
-class FlowConfig(StrictModel):
-    """How the Prefect flow runs its batch tasks (read by ``flows/``; the stages never look at it)."""
-
-    task_runner: TaskRunnerKind = Field(
-        default="threads", description="threads: in the flow's process; dask: on a Dask cluster"
-    )
-    max_workers: int = Field(default=2, ge=1, description="threads of the thread-pool task runner")
-    dask_address: str | None = Field(
-        default=None, description="scheduler address (tcp://host:8786); none starts a LocalCluster"
-    )
-    dask_workers: int = Field(default=2, ge=1, description="LocalCluster worker processes")
-    dask_threads_per_worker: int = Field(default=1, ge=1)
-
-
-class SourcesConfig(StrictModel):
-    """Feeds and pages fetched over HTTP, and ``s3://`` inbox prefixes."""
-
-    contact_url: str | None = Field(
-        default=None, description="put in the User-Agent so site owners can reach you; set it for feeds"
-    )
-    timeout_s: float = Field(default=20.0, gt=0, description="per HTTP request (feed or page)")
-    per_host_interval_s: float = Field(default=1.0, ge=0, description="minimum seconds between requests")
-    max_items_per_feed: int = Field(default=50, ge=1)
-    max_page_bytes: int = Field(default=5_000_000, ge=1_000, description="a larger response is refused")
-    allow_private_addresses: bool = Field(
-        default=False, description="fetch from private, loopback and link-local addresses (trusted intranets)"
-    )
-    max_inbox_objects: int = Field(default=1_000, ge=1, description="objects taken from an inbox per run")
-    refetch_published: bool = Field(
-        default=False,
-        description="fetch every feed item's page, even one published since the feed last changed it",
-    )
+__all__ = [
+    "Config",
+    "DetectionConfig",
+    "IngestConfig",
+    "ModelsConfig",
+    "SourcesConfig",
+    "StoreConfig",
+    "SummaryConfig",
+    "TranslationConfig",
+    "load_config",
+]
 
 
 class Config(StrictModel):
@@ -128,14 +52,21 @@ class Config(StrictModel):
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
-    flow: FlowConfig = Field(default_factory=FlowConfig)
+    flow: dict[str, Any] = Field(
+        default_factory=dict,
+        description="how the Prefect flow runs its tasks: validated and read by flows/ (flows/settings.py)",
+    )
     sources: SourcesConfig = Field(default_factory=SourcesConfig)
     stories: StoriesConfig = Field(default_factory=StoriesConfig)
     newsletter: NewsletterConfig = Field(default_factory=NewsletterConfig)
 
     def fingerprint(self) -> str:
-        """A short hash of the effective configuration, carried in every record's signature."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """A short hash of the effective configuration, carried in every record's signature.
+
+        The ``flow`` section (where tasks run) does not change any output and is left out.
+        """
+        settings = self.model_dump(mode="json", exclude={"flow"})
+        canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

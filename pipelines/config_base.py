@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+from pipelines.languages import is_language_code
 
 
 def _check_language(code: str) -> str:
-    if not _LANGUAGE_CODE.fullmatch(code):
+    if not is_language_code(code):
         raise ValueError(
             f"'{code}' is not a language code; use ISO 639-1/639-3 lower case such as 'en' or 'fr'"
         )

@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import threading
 
-from pipelines.config import DetectionConfig
+from pydantic import Field
+
+from pipelines.config_base import StrictModel
 from pipelines.records import Detection
 
 UNDETERMINED = "und"
 
 _LOCK = threading.Lock()
+
+
+def _default_aliases() -> dict[str, str]:
+    return {"zh-cn": "zh", "zh-tw": "zh", "zh-hk": "zh", "iw": "he", "in": "id", "jw": "jv", "nb": "no"}
+
+
+class DetectionConfig(StrictModel):
+    """Language identification (langdetect, seeded so results repeat)."""
+
+    seed: int = 0
+    min_confidence: float = Field(default=0.70, ge=0.0, le=1.0)
+    min_letters: int = Field(default=20, ge=1, description="fewer letters than this is 'und'")
+    sample_chars: int = Field(default=5_000, ge=100, description="characters of the text inspected")
+    aliases: dict[str, str] = Field(default_factory=_default_aliases)
 
 
 def detect_language(text: str, config: DetectionConfig) -> Detection:

@@ -165,6 +165,15 @@ def check_url(url: str, policy: FetchPolicy, resolve: Resolver | None = None) ->
         _check_address(address, shown, host)
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched response: the URL it finally came from (after redirects), its body and content type."""
+
+    url: str
+    body: bytes
+    content_type: str = ""
+
+
 def safe_get(
     url: str,
     policy: FetchPolicy,
@@ -172,11 +181,24 @@ def safe_get(
     *,
     resolve: Resolver | None = None,
 ) -> bytes:
-    """GET ``url`` under ``policy`` and return the body; redirects are followed by hand, each one checked.
+    """The body of ``url`` fetched under ``policy`` (see :func:`safe_fetch`)."""
+    return safe_fetch(url, policy, client, resolve=resolve).body
+
+
+def safe_fetch(
+    url: str,
+    policy: FetchPolicy,
+    client: httpx.Client | None = None,
+    *,
+    resolve: Resolver | None = None,
+    before_request: Callable[[str], None] | None = None,
+) -> Fetched:
+    """GET ``url`` under ``policy``; redirects are followed by hand, each one checked.
 
     ``client`` may be shared between calls (connection reuse); its own redirect setting is overridden.
     Without one, a client is made for this call that ignores proxy environment variables, so that the
-    address checks are about the host actually contacted.
+    address checks are about the host actually contacted. ``before_request`` is called with every URL
+    about to be requested, redirects included, after it passed the checks (a rate limit, say).
     """
     import httpx
 
@@ -188,8 +210,10 @@ def safe_get(
         seen = {_normalise(url)}
         for _hop in range(policy.max_redirects + 1):
             check_url(current, policy, resolve)
+            if before_request is not None:
+                before_request(current)
             location = _fetch_one(active, current, policy, deadline)
-            if isinstance(location, bytes):
+            if isinstance(location, Fetched):
                 return location
             following = urljoin(current, location)
             key = _normalise(following)
@@ -208,8 +232,8 @@ def _normalise(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
-def _fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -> bytes | str:
-    """One request: the body, or the ``Location`` of a redirect."""
+def _fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -> Fetched | str:
+    """One request: the response, or the ``Location`` of a redirect."""
     import httpx
 
     shown = redact(url)
@@ -228,7 +252,8 @@ def _fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, deadline: fl
                 return str(location)
             if response.status_code >= 400:
                 raise FetchFailed(shown, f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
-            return _read_limited(response, shown, policy, deadline)
+            body = _read_limited(response, shown, policy, deadline)
+            return Fetched(url, body, response.headers.get("content-type", ""))
     except httpx.TimeoutException as exc:
         raise FetchFailed(shown, f"timed out ({type(exc).__name__})") from None
     except httpx.HTTPError as exc:

@@ -47,11 +47,13 @@ def article_id_for(url: str | None, text: str) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:20]
 
 
-class Model(BaseModel):
+class StoredData(BaseModel):
+    """The base of everything newsdigest writes to the store: unknown fields are refused on reading."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class Article(Model):
+class Article(StoredData):
     """One input article as read, after boilerplate removal."""
 
     id: str
@@ -65,14 +67,14 @@ class Article(Model):
     flags: list[str] = Field(default_factory=list, description="e.g. invalid-utf8-replaced, truncated")
 
 
-class Detection(Model):
+class Detection(StoredData):
     language: str = Field(description="normalised code, or 'und'")
     probability: float = Field(ge=0.0, le=1.0)
     raw: str | None = Field(default=None, description="the detector's own code before normalisation")
     reason: str | None = Field(default=None, description="why the language is 'und'")
 
 
-class ModelRef(Model):
+class ModelRef(StoredData):
     """Which model produced an output: enough to reproduce it."""
 
     role: str = Field(description="e.g. translation:fr-en, summary:short")
@@ -81,7 +83,7 @@ class ModelRef(Model):
     backend: str
 
 
-class Translation(Model):
+class Translation(StoredData):
     text: str
     title: str = ""
     source_language: str
@@ -91,7 +93,7 @@ class Translation(Model):
     flags: list[str] = Field(default_factory=list, description="e.g. repetition, length-ratio")
 
 
-class Summary(Model):
+class Summary(StoredData):
     kind: Literal["short", "long"]
     language: str
     text: str
@@ -103,7 +105,7 @@ class Summary(Model):
     fallback_reason: str | None = None
 
 
-class Signature(Model):
+class Signature(StoredData):
     """What produced a record: code version, config hash and the libraries that matter."""
 
     code_version: str
@@ -111,7 +113,7 @@ class Signature(Model):
     libraries: dict[str, str] = Field(default_factory=dict)
 
 
-class Record(Model):
+class Record(StoredData):
     schema_version: int = SCHEMA_VERSION
     run_id: str
     status: Status = "pending"
@@ -136,7 +138,7 @@ class Record(Model):
         self.timings[step] = round(self.timings.get(step, 0.0) + seconds, 4)
 
 
-class ManifestEntry(Model):
+class ManifestEntry(StoredData):
     article_id: str
     origin: str
     status: Status
@@ -145,7 +147,7 @@ class ManifestEntry(Model):
     key: str | None = Field(default=None, description="the record or failure object written")
 
 
-class RunManifest(Model):
+class RunManifest(StoredData):
     """Written last: a reader that sees it knows every object it lists exists."""
 
     schema_version: int = SCHEMA_VERSION

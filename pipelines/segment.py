@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.languages import is_unspaced
+
 # fmt: off
 PYSBD_LANGUAGES = frozenset({
     "am", "ar", "bg", "da", "de", "el", "en", "es", "fa", "fr", "hi", "hy",
@@ -21,9 +23,6 @@ PYSBD_LANGUAGES = frozenset({
 })
 # fmt: on
 """Languages pysbd 0.3 segments (checked offline); the rest use :func:`regex_sentences`."""
-
-CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th", "lo", "km", "my"})
-"""Languages written without spaces between sentences: translations into them are joined with ''."""
 
 # pysbd is superlinear in the length of its input (40k characters take ~1.5 s, 1k take ~3 ms), so long
 # paragraphs are first cut on unambiguous boundaries into windows about this long.
@@ -220,12 +219,12 @@ class SegmentedText:
         """Put one translation per sentence back, in order, with the original paragraph breaks.
 
         Sentences of a paragraph are joined with a space, or with nothing for languages written without
-        spaces (``CJK_LANGUAGES``).
+        spaces (:data:`pipelines.languages.UNSPACED_LANGUAGES`; Korean is spaced).
         """
         expected = sum(len(sentences) for _, sentences, _, _ in self.paragraphs)
         if len(translations) != expected:
             raise ValueError(f"got {len(translations)} translations for {expected} sentences")
-        joiner = "" if target_language.split("-")[0] in CJK_LANGUAGES else " "
+        joiner = "" if is_unspaced(target_language) else " "
         parts: list[str] = []
         position = 0
         for leading, sentences, trailing, separator in self.paragraphs:

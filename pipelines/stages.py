@@ -1,33 +1,39 @@
 """The stages of a run, each a plain function over a batch of records.
 
-This module is the only place the steps are strung together; the Prefect flow, the benchmarks and
-:func:`run_pipeline` (a direct call with no orchestrator) all call these functions. Each stage touches
-only pending records and gives every record a final status with a reason when it cannot go on, so one
-bad article never sinks its batch and every input ends published or recorded.
+:func:`pipelines.runner.run` strings them together; the Prefect flow, the CLI, the benchmarks and the tests
+all go through it. Each stage receives only the services it uses, touches only pending records and gives
+every record a final status with a reason when it cannot go on, so one bad article never sinks its batch
+and every input ends published or recorded.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.config import Config
 from pipelines.errors import NewsdigestError
-from pipelines.records import Article, ManifestEntry, Record, RunManifest, article_id_for, content_hash
-from pipelines.runtime import Runtime, new_run_id
-from pipelines.store import layout
+from pipelines.isolation import isolating
+from pipelines.records import (
+    Article,
+    ManifestEntry,
+    Record,
+    RunManifest,
+    Signature,
+    article_id_for,
+    content_hash,
+)
+from pipelines.store import Publisher, layout
 from pipelines.summarize.base import SummaryRequest
 from pipelines.translate.base import TranslationRequest
 
 if TYPE_CHECKING:
-    from pipelines.ingest import IngestFailure
-
-log = logging.getLogger(__name__)
+    from pipelines.detect import DetectionConfig
+    from pipelines.sources.files import IngestFailure
+    from pipelines.summarize.engine import SummaryEngine
+    from pipelines.translate.engine import TranslationEngine
 
 BatchStep = Callable[[list[Record]], None]
 
@@ -40,16 +46,9 @@ class ModelCheck:
     summary_notes: dict[str, str] = field(default_factory=dict)
 
 
-def ingest(paths: Sequence[Path | str], config: Config, run_id: str) -> list[Record]:
-    """Read every input file; unreadable ones become failed records that keep what could be recovered."""
-    from pipelines.ingest import read_inputs
-
-    return to_records(read_inputs(paths, config.ingest), run_id)
-
-
 def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Record]:
     """One pending record per article; a failure keeps what could be recovered, with its reason."""
-    from pipelines.ingest import IngestFailure
+    from pipelines.sources.files import IngestFailure
 
     records: list[Record] = []
     for item in items:
@@ -67,44 +66,50 @@ def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Re
     return records
 
 
-def mark_unchanged(records: list[Record], runtime: Runtime) -> list[Record]:
+def mark_unchanged(records: list[Record], publisher: Publisher) -> list[Record]:
     """Articles whose exact content is already in the store need no work."""
     for record in _pending(records):
-        if runtime.publisher.already_published(record.article):
+        if publisher.already_published(record.article):
             record.finish("unchanged", "identical content already published")
     return records
 
 
-def detect(records: list[Record], config: Config) -> list[Record]:
+def detect(records: list[Record], config: DetectionConfig) -> list[Record]:
     from pipelines.detect import detect_language
 
     with _timed(records, "detect"):
         for record in _pending(records):
             sample = f"{record.article.title}\n{record.article.text}"
-            record.detection = detect_language(sample, config.detection)
+            record.detection = detect_language(sample, config)
             if record.detection.language == "und":
                 record.finish("skipped", f"language undetermined: {record.detection.reason}")
     return records
 
 
-def check_models(records: list[Record], runtime: Runtime) -> ModelCheck:
+def check_models(
+    records: list[Record], translation: TranslationEngine, summary: SummaryEngine, target: str
+) -> ModelCheck:
     """Resolve, once and up front, every model the pending records need."""
-    target = runtime.config.target_language
     languages = {r.detection.language for r in _pending(records) if r.detection}
-    unroutable = runtime.translation.preflight((language, target) for language in sorted(languages))
-    summary_languages = {target, *runtime.config.summary.output_languages}
+    unroutable = translation.preflight((language, target) for language in sorted(languages))
+    summary_languages = {target, *summary.config.output_languages}
     return ModelCheck(
         unroutable={f"{source}-{tgt}": reason for (source, tgt), reason in unroutable.items()},
-        summary_notes=runtime.summary.preflight(sorted(summary_languages)),
+        summary_notes=summary.preflight(sorted(summary_languages)),
     )
 
 
-def translate(records: list[Record], runtime: Runtime, check: ModelCheck | None = None) -> list[Record]:
-    target = runtime.config.target_language
+def translate(
+    records: list[Record],
+    engine: TranslationEngine,
+    target: str,
+    unroutable: Mapping[str, str] | None = None,
+) -> list[Record]:
+    """Translate pending records into ``target``; pairs in ``unroutable`` (pair -> reason) fail at once."""
     for record in _pending(records):
         pair = f"{record.detection.language if record.detection else 'und'}-{target}"
-        if check and pair in check.unroutable:
-            record.finish("failed", f"translation {pair}: {check.unroutable[pair]}")
+        if unroutable and pair in unroutable:
+            record.finish("failed", f"translation {pair}: {unroutable[pair]}")
 
     def step(batch: list[Record]) -> None:
         requests = [
@@ -117,7 +122,7 @@ def translate(records: list[Record], runtime: Runtime, check: ModelCheck | None 
             )
             for record in batch
         ]
-        for record, outcome in zip(batch, runtime.translation.translate(requests), strict=True):
+        for record, outcome in zip(batch, engine.translate(requests), strict=True):
             if outcome.translation is None:
                 record.finish("failed", f"translation: {outcome.error}")
             else:
@@ -128,8 +133,7 @@ def translate(records: list[Record], runtime: Runtime, check: ModelCheck | None 
     return records
 
 
-def summarize(records: list[Record], runtime: Runtime) -> list[Record]:
-    target = runtime.config.target_language
+def summarize(records: list[Record], engine: SummaryEngine, target: str) -> list[Record]:
 
     def step(batch: list[Record]) -> None:
         requests = [
@@ -141,7 +145,7 @@ def summarize(records: list[Record], runtime: Runtime) -> list[Record]:
             )
             for record in batch
         ]
-        for record, outcome in zip(batch, runtime.summary.summarize(requests), strict=True):
+        for record, outcome in zip(batch, engine.summarize(requests), strict=True):
             if outcome.error is not None:
                 record.finish("failed", f"summary: {outcome.error}")
             else:
@@ -152,17 +156,19 @@ def summarize(records: list[Record], runtime: Runtime) -> list[Record]:
     return records
 
 
-def publish(records: list[Record], runtime: Runtime, run_day: date) -> list[ManifestEntry]:
+def publish(
+    records: list[Record], publisher: Publisher, signature: Signature, run_day: date
+) -> list[ManifestEntry]:
     """Write each record where it belongs; pending records become published (or unchanged)."""
     entries: list[ManifestEntry] = []
     for record in records:
-        record.signature = runtime.signature
+        record.signature = signature
         record.processed_at = datetime.now(UTC)
         key: str | None
         if record.pending:
-            key = runtime.publisher.publish(record, run_day)
+            key = publisher.publish(record, run_day)
         elif record.status in ("failed", "skipped"):
-            key = runtime.publisher.record_failure(record)
+            key = publisher.record_failure(record)
         else:
             key = layout.record_key(record.article.id, record.article.content_hash)
         entries.append(
@@ -179,7 +185,11 @@ def publish(records: list[Record], runtime: Runtime, run_day: date) -> list[Mani
 
 
 def write_manifest(
-    entries: Sequence[ManifestEntry], runtime: Runtime, run_id: str, started_at: datetime
+    entries: Sequence[ManifestEntry],
+    publisher: Publisher,
+    signature: Signature,
+    run_id: str,
+    started_at: datetime,
 ) -> RunManifest:
     """Written last, after every object it lists, so a reader never sees a manifest of a partial run."""
     counts: dict[str, int] = {}
@@ -189,11 +199,11 @@ def write_manifest(
         run_id=run_id,
         started_at=started_at,
         finished_at=datetime.now(UTC),
-        signature=runtime.signature,
+        signature=signature,
         counts=counts,
         entries=list(entries),
     )
-    runtime.publisher.write_manifest(manifest)
+    publisher.write_manifest(manifest)
     return manifest
 
 
@@ -201,53 +211,21 @@ def batches(records: Sequence[Record], size: int) -> list[list[Record]]:
     return [list(records[start : start + size]) for start in range(0, len(records), size)]
 
 
-def run_pipeline(
-    paths: Sequence[Path | str],
-    config: Config,
-    runtime: Runtime | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> RunManifest:
-    """The whole run in this process with no orchestrator: what the flow does, minus Prefect."""
-    runtime = runtime or Runtime(config)
-    started_at = datetime.now(UTC)
-    run_id = new_run_id(started_at)
-    records = mark_unchanged(ingest(paths, config, run_id), runtime)
-    records = detect(records, config)
-    check = check_models(records, runtime)
-    entries: list[ManifestEntry] = []
-    for batch in batches(records, config.batch_size):
-        batch = summarize(translate(batch, runtime, check), runtime)
-        entries.extend(publish(batch, runtime, started_at.date()))
-        if on_progress:
-            on_progress(len(entries), len(records))
-    return write_manifest(entries, runtime, run_id, started_at)
-
-
 def _pending(records: Iterable[Record]) -> list[Record]:
     return [record for record in records if record.pending]
 
 
 def _isolating(batch: list[Record], step: BatchStep, what: str) -> None:
-    """Run ``step`` on the batch; if it raises, run it per record so only the culprit fails.
+    """Run ``step`` on the batch, then per record if it raises, so only the culprit fails.
 
     Engines report per-article problems in their outcomes; an exception here is a fault the engine did
-    not foresee (a torch error on one odd input, say), and isolating it keeps the rest of the batch.
+    not foresee, and isolating it keeps the rest of the batch.
     """
-    if not batch:
-        return
-    try:
-        step(batch)
-        return
-    except Exception as exc:  # noqa: BLE001 - any fault is retried per record, then recorded
-        if len(batch) == 1:
-            batch[0].finish("failed", f"{what}: {_describe(exc)}")
-            return
-        log.warning("%s failed for a batch of %d (%s); retrying one article at a time", what, len(batch), exc)
-    for record in batch:
-        try:
-            step([record])
-        except Exception as exc:  # noqa: BLE001 - recorded as this article's failure reason
-            record.finish("failed", f"{what}: {_describe(exc)}")
+
+    def fail(record: Record, exc: Exception) -> None:
+        record.finish("failed", f"{what}: {_describe(exc)}")
+
+    isolating(batch, lambda records: step(list(records)), fail, what=what)
 
 
 def _describe(exc: BaseException) -> str:

@@ -46,21 +46,21 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_marian_dir(models_dir: Path) -> Path:
-    from pipelines.testing import build_tiny_marian
+    from tests.support import build_tiny_marian
 
     return build_tiny_marian(models_dir / "marian")
 
 
 @pytest.fixture(scope="session")
 def tiny_bart_dir(models_dir: Path) -> Path:
-    from pipelines.testing import build_tiny_bart
+    from tests.support import build_tiny_bart
 
     return build_tiny_bart(models_dir / "bart")
 
 
 @pytest.fixture(scope="session")
 def tiny_t5_dir(models_dir: Path) -> Path:
-    from pipelines.testing import build_tiny_t5
+    from tests.support import build_tiny_t5
 
     return build_tiny_t5(models_dir / "t5")
 

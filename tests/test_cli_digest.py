@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from flows.cli import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, app, apply_environment_defaults
 from pipelines.config import Config
-from pipelines.stages import run_pipeline
+from pipelines.runner import run
+from pipelines.services import build_services
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
 
@@ -37,7 +38,7 @@ def _publish(config: Config, tmp_path: Path) -> None:
         },
     ]
     feed.write_text("\n".join(json.dumps(record) for record in records))
-    manifest = run_pipeline([feed], config)
+    manifest = run([feed], build_services(config)).manifest
     assert manifest.counts == {"published": 2}
 
 

@@ -20,7 +20,21 @@ def test_shipped_configs_exist() -> None:
 
 
 def test_default_yaml_spells_out_the_embedded_defaults() -> None:
-    assert load_config(Path("configs/default.yaml")) == Config()
+    from flows.settings import FlowConfig, flow_settings
+
+    shipped = load_config(Path("configs/default.yaml"))
+    assert shipped.model_copy(update={"flow": {}}) == Config()
+    assert shipped.fingerprint() == Config().fingerprint()
+    assert flow_settings(shipped) == flow_settings(Config()) == FlowConfig()
+
+
+def test_flow_settings_are_validated_by_the_flow_layer() -> None:
+    from flows.settings import flow_settings
+
+    with pytest.raises(ConfigError, match=r"flow\.task_runner"):
+        flow_settings(load_config(None, {"flow": {"task_runner": "cluster"}}))
+    with pytest.raises(ConfigError, match=r"flow\.max_worker"):
+        flow_settings(load_config(None, {"flow": {"max_worker": 3}}))
 
 
 def test_default_models_cover_the_required_languages() -> None:

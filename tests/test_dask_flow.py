@@ -29,10 +29,10 @@ def dask_cluster() -> Iterator[Any]:
 
 
 def _model_loads(config: Config) -> dict[str, int]:
-    """Run on each worker: the real model loads of this process's runtime for ``config``."""
-    from pipelines.runtime import runtime_for
+    """Run on each worker: the real model loads of this process's services for ``config``."""
+    from pipelines.services import services_for
 
-    return dict(runtime_for(config).cache.loads)
+    return dict(services_for(config).cache.loads)
 
 
 def test_flow_on_two_dask_workers_loads_each_model_once_per_worker(

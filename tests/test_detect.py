@@ -9,8 +9,8 @@ import pytest
 
 from pipelines.config import DetectionConfig, IngestConfig
 from pipelines.detect import detect_language, normalise_code
-from pipelines.ingest import read_file, read_inputs
 from pipelines.records import Article
+from pipelines.sources.files import read_file, read_inputs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"
 INPUTS = Path(__file__).parent / "data" / "inputs"

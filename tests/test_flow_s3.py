@@ -75,7 +75,7 @@ def test_flow_publishes_to_s3_and_a_rerun_writes_nothing(
 def test_store_outage_mid_flow_then_rerun_completes(
     tiny_config: Config, s3_endpoint: str, s3_bucket: str, tmp_path: Path
 ) -> None:
-    from flows.digest_flow import add_progress_listener, news_digests
+    from flows.digest_flow import flow_for, news_digests
 
     relay = Relay(s3_endpoint)
     relay.start()
@@ -84,12 +84,13 @@ def test_store_outage_mid_flow_then_rerun_completes(
         config_file = write_config(
             load_config(None, {**config.model_dump(mode="json"), "batch_size": 4}), tmp_path / "s3.yaml"
         )
-        remove = add_progress_listener(lambda done, total: relay.cut())
-        try:
-            with pytest.raises(StoreUnavailable):
-                news_digests(paths=[str(EXAMPLES)], config_file=str(config_file))
-        finally:
-            remove()
+
+        def cut_after_a_batch_is_published(stage: str, done: int, total: int) -> None:
+            if stage == "publish":
+                relay.cut()
+
+        with pytest.raises(StoreUnavailable):
+            flow_for(load_config(config_file), on_progress=cut_after_a_batch_is_published)([str(EXAMPLES)])
         relay.start()
         partial = _objects(s3_endpoint, s3_bucket)
         assert not [key for key in partial if key.startswith("runs/")]

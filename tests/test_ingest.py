@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import IngestConfig
-from pipelines.ingest import IngestFailure, discover, parse_text, read_file, read_inputs, truncate_at_sentence
 from pipelines.records import Article, article_id_for, content_hash
+from pipelines.sources.files import (
+    IngestFailure,
+    discover,
+    parse_text,
+    read_file,
+    read_inputs,
+    truncate_at_sentence,
+)
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.errors import ModelUnavailable
 from pipelines.models import ModelCache, ModelResolver, S3ModelFetcher
-from pipelines.models.sources import ModelSource, _verify, split_s3_url, weights_fingerprint
+from pipelines.models.locations import ModelLocation, _verify, split_s3_url, weights_fingerprint
 
 
 def _loader(value: str, size: int) -> tuple[str, int]:
@@ -123,7 +123,7 @@ def test_s3_source_errors(tmp_path: Path, s3_endpoint: str, s3_bucket: str) -> N
     with pytest.raises(ModelUnavailable, match="store client"):
         ModelResolver().resolve(f"s3://{s3_bucket}/nothing")
     fetcher = S3ModelFetcher(client, tmp_path)
-    assert fetcher.local_dir(ModelSource("s3://b/p/q", "s3", "v1")) == tmp_path / "s3" / "b" / "p_q@v1"
+    assert fetcher.local_dir(ModelLocation("s3://b/p/q", "s3", "v1")) == tmp_path / "s3" / "b" / "p_q@v1"
 
 
 def test_download_verification(tmp_path: Path) -> None:

@@ -117,12 +117,29 @@ def test_storage_retry_policy_retries_transient_errors_only() -> None:
     assert calls == {"flaky": 3, "deterministic": 1}
 
 
+STEPS = ("ingest_articles", "check_models", "write_run_manifest", "advance_inboxes")
+
+
 def test_tasks_do_not_persist_results_and_the_flow_does() -> None:
     from prefect import Task
 
     import flows.digest_flow as digest_flow
 
-    tasks = [value for value in vars(digest_flow).values() if isinstance(value, Task)]
-    assert len(tasks) >= 7
+    stage_tasks = [value for value in vars(digest_flow).values() if isinstance(value, Task)]
+
+    def work() -> None:
+        return None
+
+    step_tasks = [digest_flow.step_task(name, work, touches_store=name != "check_models") for name in STEPS]
+    tasks = stage_tasks + step_tasks
+    assert len(stage_tasks) == 4 and len(tasks) >= 7
     assert all(task.persist_result is False for task in tasks), [t.name for t in tasks if t.persist_result]
     assert digest_flow.news_digests.persist_result is True
+    # Only the steps and the stage that touch the store retry.
+    assert [task.retries for task in step_tasks] == [4, 0, 4, 4]
+    assert {task.name: task.retries for task in stage_tasks} == {
+        "detect_languages": 0,
+        "translate_articles": 0,
+        "summarize_articles": 0,
+        "publish_records": 4,
+    }

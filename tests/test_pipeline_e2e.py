@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pipelines.config import Config, load_config
-from pipelines.runtime import Runtime
-from pipelines.stages import run_pipeline
+from pipelines.runner import BATCH_STAGES, InProcess, run
+from pipelines.services import build_services
 from pipelines.store import LocalStore
 from tests.conftest import EXAMPLES
 
@@ -17,7 +18,7 @@ def _objects(store_root: Path, prefix: str) -> list[Path]:
 
 
 def test_every_example_article_is_published(tiny_config: Config) -> None:
-    manifest = run_pipeline([EXAMPLES], tiny_config)
+    manifest = run([EXAMPLES], build_services(tiny_config)).manifest
     problems = [(e.origin, e.status, e.reason) for e in manifest.entries if e.status != "published"]
     assert problems == []
     assert manifest.counts == {"published": len(manifest.entries)}
@@ -42,10 +43,10 @@ def test_every_example_article_is_published(tiny_config: Config) -> None:
 
 
 def test_rerun_writes_nothing_new_and_reports_unchanged(tiny_config: Config) -> None:
-    first = run_pipeline([EXAMPLES], tiny_config)
+    first = run([EXAMPLES], build_services(tiny_config)).manifest
     root = Path(tiny_config.store.url)
     before = {p: p.stat().st_mtime_ns for p in _objects(root, "records") + _objects(root, "summaries")}
-    second = run_pipeline([EXAMPLES], tiny_config)
+    second = run([EXAMPLES], build_services(tiny_config)).manifest
     after = {p: p.stat().st_mtime_ns for p in _objects(root, "records") + _objects(root, "summaries")}
     assert before == after
     assert second.counts == {"unchanged": len(first.entries)}
@@ -78,7 +79,7 @@ def test_bad_inputs_each_end_in_a_record(tiny_config: Config, tmp_path: Path) ->
     inputs.mkdir()
     files = _bad_inputs(inputs)
     config = load_config(None, {**tiny_config.model_dump(), "batch_size": 4})
-    manifest = run_pipeline([inputs], config)
+    manifest = run([inputs], build_services(config)).manifest
     by_file = {Path(entry.origin.split(":")[0]).name: entry for entry in manifest.entries}
     assert set(by_file) == set(files)
     for entry in manifest.entries:
@@ -110,7 +111,9 @@ def test_missing_models_fail_translation_but_summaries_fall_back(tmp_path: Path)
             "store.url": str(tmp_path / "store"),
         },
     )
-    manifest = run_pipeline([EXAMPLES / "en-tram-line.txt", EXAMPLES / "fr-fete-vendanges.txt"], config)
+    manifest = run(
+        [EXAMPLES / "en-tram-line.txt", EXAMPLES / "fr-fete-vendanges.txt"], build_services(config)
+    ).manifest
     by_language = {entry.language: entry for entry in manifest.entries}
     assert by_language["fr"].status == "failed"
     assert "no-such-model" in (by_language["fr"].reason or "")
@@ -121,9 +124,9 @@ def test_missing_models_fail_translation_but_summaries_fall_back(tmp_path: Path)
     assert all("no-such-model" in (s["fallback_reason"] or "") for s in summaries)
 
 
-def test_runtime_accepts_an_injected_store(tiny_config: Config, tmp_path: Path) -> None:
+def test_services_accept_an_injected_store(tiny_config: Config, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "elsewhere")
-    run_pipeline([EXAMPLES / "en-tram-line.txt"], tiny_config, runtime=Runtime(tiny_config, store=store))
+    run([EXAMPLES / "en-tram-line.txt"], build_services(tiny_config, store=store))
     assert list(store.list("records/"))
     assert not Path(tiny_config.store.url).exists()
 
@@ -143,7 +146,9 @@ def test_summaries_in_extra_output_languages_go_through_the_translation_engine(
             "summary": {**tiny_config.summary.model_dump(mode="json"), "output_languages": ["fr"]},
         },
     )
-    manifest = run_pipeline([EXAMPLES / "en-tram-line.txt", EXAMPLES / "de-stadtrat-radwege.txt"], config)
+    manifest = run(
+        [EXAMPLES / "en-tram-line.txt", EXAMPLES / "de-stadtrat-radwege.txt"], build_services(config)
+    ).manifest
     assert manifest.counts == {"published": 2}
     root = Path(config.store.url)
     for path in _objects(root, "records"):
@@ -159,3 +164,33 @@ def test_summaries_in_extra_output_languages_go_through_the_translation_engine(
             assert summary["model"]["role"] == "translation:en-fr"
     assert len(_objects(root, "summaries/")) == 4
     assert {p.parent.name for p in _objects(root, "summaries")} == {"en", "fr"}
+
+
+def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_config: Config) -> None:
+    """What the flow's executor relies on: the whole-run steps by name, the batch stages by name."""
+    steps: list[str] = []
+    stage_chains: list[tuple[str, ...]] = []
+    progress: list[tuple[str, int, int]] = []
+
+    class Recording(InProcess):
+        def step(self, name: str, work: Any, *args: Any, touches_store: bool = False) -> Any:
+            steps.append(f"{name}{' (store)' if touches_store else ''}")
+            return super().step(name, work, *args, touches_store=touches_store)
+
+        def map_batches(self, stage_names: Any, batches: Any, context: Any) -> Any:
+            stage_chains.append(tuple(stage_names))
+            return super().map_batches(stage_names, batches, context)
+
+    services = build_services(tiny_config)
+    inputs = [EXAMPLES / "en-tram-line.txt", EXAMPLES / "fr-fete-vendanges.txt"]
+    outcome = run(
+        inputs,
+        services,
+        executor=Recording(services),
+        on_progress=lambda stage, done, total: progress.append((stage, done, total)),
+    )
+    assert outcome.manifest.counts == {"published": 2}
+    assert [record.status for record in outcome.records] == ["published", "published"]
+    assert steps == ["ingest_articles (store)", "check_models", "write_run_manifest (store)"]
+    assert stage_chains == [("detect",), BATCH_STAGES]
+    assert progress == [("detect", 2, 2), ("publish", 2, 2)]

@@ -16,7 +16,8 @@ from typing import Any
 
 from pipelines.config import load_config
 from pipelines.records import Record
-from pipelines.stages import run_pipeline
+from pipelines.runner import run
+from pipelines.services import build_services
 from pipelines.store import LocalStore
 from pipelines.store.publish import SummaryObject
 from tests.conftest import EXAMPLES, REPO
@@ -24,8 +25,9 @@ from tests.conftest import EXAMPLES, REPO
 _RUN = """
 import json, sys
 from pipelines.config import load_config
-from pipelines.stages import run_pipeline
-run_pipeline(sys.argv[2:], load_config(None, json.loads(sys.argv[1])))
+from pipelines.runner import run
+from pipelines.services import build_services
+run(sys.argv[2:], build_services(load_config(None, json.loads(sys.argv[1]))))
 """
 
 
@@ -81,7 +83,7 @@ def test_kill_9_mid_run_then_rerun_publishes_the_rest_once(
     for key in store.list(""):  # whatever is listed is complete (writes are atomic)
         json.loads(store.get(key))
 
-    manifest = run_pipeline([tmp_path / "in"], load_config(None, overrides))
+    manifest = run([tmp_path / "in"], build_services(load_config(None, overrides))).manifest
     assert manifest.counts == {"unchanged": len(before), "published": total - len(before)}
 
     records = [Record.model_validate_json(path.read_text()) for path in _records(root)]

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from pipelines import stages
 from pipelines.config import Config, load_config
-from pipelines.stages import run_pipeline
+from pipelines.runner import read_inputs, run
+from pipelines.services import build_services
 from tests.conftest import EXAMPLES
 
 FRENCH = "fr-fete-vendanges.txt"
@@ -68,7 +68,7 @@ def test_a_broken_model_fails_its_articles_with_the_model_named(
     pairs = {"fr-en": str(tiny_marian_dir), "de-en": str(broken)}
     config = _config(tiny_overrides, tmp_path, **{"translation.models": pairs})
 
-    manifest = run_pipeline([inputs], config)
+    manifest = run([inputs], build_services(config)).manifest
     by_name = {Path(entry.origin).name: entry for entry in manifest.entries}
     assert by_name[FRENCH].status == "published" and by_name["en-tram-line.txt"].status == "published"
     for name in GERMAN:
@@ -95,7 +95,7 @@ def test_a_broken_summary_model_falls_back_with_the_model_named(
         tmp_path,
         **{"summary.short": {**summary, "max_length": 16}, "summary.long": {**summary, "max_length": 32}},
     )
-    manifest = run_pipeline([inputs], config)
+    manifest = run([inputs], build_services(config)).manifest
     assert manifest.counts == {"published": 2}
     for path in (tmp_path / "store" / "records").rglob("*.json"):
         for summary_entry in json.loads(path.read_text())["summaries"]:
@@ -132,7 +132,9 @@ def test_out_of_memory_on_one_article_fails_only_that_article(
     )
     for name in GERMAN:
         (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
-    manifest = run_pipeline([inputs], _config(tiny_overrides, tmp_path))  # one model serves every pair
+    manifest = run(
+        [inputs], build_services(_config(tiny_overrides, tmp_path))
+    ).manifest  # one model serves every pair
     by_name = {Path(entry.origin).name: entry for entry in manifest.entries}
     assert by_name[FRENCH].status == "failed"
     assert "OutOfMemoryError: CUDA out of memory" in (by_name[FRENCH].reason or "")
@@ -160,9 +162,10 @@ def test_one_huge_article_is_cut_or_refused_and_the_batch_goes_on(
         (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
     config = _config(tiny_overrides, tmp_path, **{"ingest.max_article_chars": 3_000, "batch_size": 16})
 
-    records = stages.ingest([inputs], config, "run-huge")
+    services = build_services(config)
+    records = read_inputs([str(inputs)], services, "run-huge")[0]
     assert max(len(r.article.text) for r in records if r.pending) <= 3_000
-    manifest = run_pipeline([inputs], config)
+    manifest = run([inputs], services).manifest
     by_name = {Path(entry.origin).name: entry for entry in manifest.entries}
     huge = by_name["a-huge-file.txt"]
     assert huge.status == "failed" and "over the read limit of 48000 bytes" in (huge.reason or "")

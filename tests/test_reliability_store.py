@@ -24,7 +24,8 @@ import pytest
 
 from pipelines.config import Config, load_config
 from pipelines.errors import StoreUnavailable
-from pipelines.stages import run_pipeline
+from pipelines.runner import run
+from pipelines.services import build_services
 from tests.conftest import EXAMPLES, S3Server
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
@@ -190,7 +191,7 @@ def test_s3_500s_stalls_and_lost_answers_then_recovery(
         Fault("stall", "PUT", "runs/"),
     ]
     config = _config(tiny_config, proxy.endpoint, s3_bucket, timeout_s=1.0, retries=4)
-    manifest = run_pipeline(inputs, config)
+    manifest = run(inputs, build_services(config)).manifest
 
     assert all(fault.times == 0 for fault in proxy.faults), proxy.faults
     assert proxy.faulted() == {"500": 6, "stall": 3, "lost": 2}
@@ -215,14 +216,14 @@ def test_s3_down_for_the_whole_run_then_a_rerun_completes(
 
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match=r"cannot reach the S3 endpoint http://127\.0\.0\.1") as caught:
-        run_pipeline(_few(tmp_path), config)
+        run(_few(tmp_path), build_services(config))
     assert time.monotonic() - started < 30
     assert "store.endpoint_url" in str(caught.value)
 
     s3_server.start()  # a fresh moto: the outage took the data with it, as a new empty bucket would
     client.create_bucket(Bucket="news-down")
     assert _keys(endpoint, "news-down") == []  # nothing half-written, no manifest
-    manifest = run_pipeline(_few(tmp_path), config)
+    manifest = run(_few(tmp_path), build_services(config)).manifest
     assert manifest.counts == {"published": len(manifest.entries)}
     counts = _by_prefix(_keys(endpoint, "news-down"))
     assert counts["runs"] == 1 and counts["records"] == len(manifest.entries)
@@ -234,18 +235,18 @@ def test_a_run_with_the_store_down_then_up_keeps_earlier_objects(
     """A run after a published one, with every request failing: no object changes, no manifest; the
     next run reports everything unchanged and writes only its manifest."""
     config = _config(tiny_config, proxy.endpoint, s3_bucket, timeout_s=0.5, retries=1)
-    first = run_pipeline(_few(tmp_path), config)
+    first = run(_few(tmp_path), build_services(config)).manifest
     before = sorted(_keys(s3_endpoint, s3_bucket))
 
     proxy.faults = [Fault("500", times=10_000)]
     with pytest.raises(
         StoreUnavailable, match=r"with 500 after 1 retries: the server is overloaded or failing"
     ):
-        run_pipeline(_few(tmp_path), config)
+        run(_few(tmp_path), build_services(config))
     assert sorted(_keys(s3_endpoint, s3_bucket)) == before
 
     proxy.faults = []
-    again = run_pipeline(_few(tmp_path), config)
+    again = run(_few(tmp_path), build_services(config)).manifest
     assert again.counts == {"unchanged": len(first.entries)}
     after = _keys(s3_endpoint, s3_bucket)
     assert _by_prefix(after) == _by_prefix(before) + Counter({"runs": 1})

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from pipelines.config import Config, load_config
 from pipelines.errors import StoreError, StoreUnavailable
-from pipelines.stages import run_pipeline
+from pipelines.runner import run
+from pipelines.services import build_services
 from pipelines.store import layout
 from tests.conftest import EXAMPLES, S3Server, free_port, write_config
 
@@ -113,7 +114,7 @@ def test_no_trace_of_credentials_after_flow_and_failed_runs(
     leaks += found
 
     # The local store and the model cache, through the stages.
-    local = run_pipeline([inputs], tiny_config)
+    local = run([inputs], build_services(tiny_config)).manifest
     assert local.counts == {"published": len(local.entries)}
     leaks += _tree_leaks(Path(tiny_config.store.url))
 
@@ -123,7 +124,7 @@ def test_no_trace_of_credentials_after_flow_and_failed_runs(
         None, {**tiny_config.model_dump(mode="json"), "store": {**dead, "timeout_s": 0.5, "retries": 0}}
     )
     with pytest.raises(StoreUnavailable) as refused:
-        run_pipeline([inputs], dead_config)
+        run([inputs], build_services(dead_config))
     leaks += _exception_leaks(refused.value)
     server = S3Server(free_port())
     server.start()
@@ -136,7 +137,7 @@ def test_no_trace_of_credentials_after_flow_and_failed_runs(
         )
         server.stop()
         with pytest.raises(StoreError) as failed:
-            run_pipeline([inputs], stopped_config)
+            run([inputs], build_services(stopped_config))
         leaks += _exception_leaks(failed.value)
     finally:
         server.stop()

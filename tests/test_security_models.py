@@ -17,7 +17,7 @@ import pytest
 from pipelines.config import ModelsConfig
 from pipelines.errors import ModelUnavailable
 from pipelines.models.cache import ModelCache
-from pipelines.models.sources import ModelResolver, S3ModelFetcher, parse_source
+from pipelines.models.locations import ModelResolver, S3ModelFetcher, parse_location
 from pipelines.translate.base import TranslationRequest
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.engine import TranslationEngine
@@ -107,7 +107,7 @@ def _with_remote_code(source: Path, target: Path, marker: Path) -> Path:
 def test_remote_code_in_a_model_directory_never_runs(
     tiny_marian_dir: Path, tiny_bart_dir: Path, tmp_path: Path
 ) -> None:
-    from pipelines.models.sources import ResolvedModel
+    from pipelines.models.locations import ResolvedModel
     from pipelines.summarize.seq2seq import load_seq2seq
 
     marker = tmp_path / "remote-code-ran"
@@ -144,7 +144,7 @@ def test_model_specs_are_validated(spec: str) -> None:
 
 
 def test_local_specs_must_be_model_directories(tmp_path: Path) -> None:
-    assert parse_source(str(tmp_path)).kind == "local"
+    assert parse_location(str(tmp_path)).kind == "local"
     with pytest.raises(ModelUnavailable, match=r"no config\.json"):
         ModelResolver().resolve(str(tmp_path))
     with pytest.raises(ModelUnavailable, match="does not exist"):

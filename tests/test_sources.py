@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,16 +16,16 @@ import boto3
 import pytest
 
 from pipelines.config import Config, SourcesConfig, load_config
-from pipelines.errors import InputError
-from pipelines.ingest import IngestFailure
+from pipelines.errors import FetchFailed, UnsafeURL
 from pipelines.records import Article, Record, article_id_for
-from pipelines.runtime import code_version
 from pipelines.sources import gather
-from pipelines.sources.feeds import HostRateLimit, HttpFetcher, read_feed_articles, user_agent
+from pipelines.sources.feeds import FeedFetcher, HostRateLimit, read_feed_articles, user_agent
+from pipelines.sources.files import IngestFailure
 from pipelines.sources.inbox import inbox_id, load_state, read_inbox, save_state
 from pipelines.stages import to_records
 from pipelines.store import LocalStore, layout
 from pipelines.store.publish import Publisher
+from pipelines.version import code_version
 from tests.conftest import EXAMPLES
 
 PAGE = """<html><head><title>{title}</title></head><body><nav>Home | Sport | Weather</nav>
@@ -108,7 +109,7 @@ def test_feed_pages_become_articles_with_url_ids(site: Site) -> None:
     site.add("/tram", PAGE.format(title="Tram line approved", body=TRAM))
     site.add("/harvest", PAGE.format(title="Harvest festival", body=HARVEST))
     config = _sources(contact_url="https://news.example/contact")
-    found = read_feed_articles(f"{site.base}/feed.xml", config, Config().ingest, HttpFetcher(config))
+    found = read_feed_articles(f"{site.base}/feed.xml", config, Config().ingest, FeedFetcher(config))
 
     articles = [item for item in found if isinstance(item, Article)]
     failures = [item for item in found if isinstance(item, IngestFailure)]
@@ -125,7 +126,7 @@ def test_feed_pages_become_articles_with_url_ids(site: Site) -> None:
 def test_an_unreadable_feed_is_one_failure(site: Site) -> None:
     site.add("/feed.xml", "this is not a feed", kind="text/plain")
     config = _sources()
-    found = read_feed_articles(f"{site.base}/feed.xml", config, Config().ingest, HttpFetcher(config))
+    found = read_feed_articles(f"{site.base}/feed.xml", config, Config().ingest, FeedFetcher(config))
     assert len(found) == 1 and isinstance(found[0], IngestFailure)
     assert found[0].origin == f"{site.base}/feed.xml" and found[0].reason.startswith("feed:")
 
@@ -133,7 +134,7 @@ def test_an_unreadable_feed_is_one_failure(site: Site) -> None:
 def test_requests_to_one_host_are_spaced(site: Site) -> None:
     for name in ("a", "b", "c"):
         site.add(f"/{name}", "ok")
-    fetch = HttpFetcher(_sources(per_host_interval_s=0.3))
+    fetch = FeedFetcher(_sources(per_host_interval_s=0.3))
     for name in ("a", "b", "c"):
         fetch(f"{site.base}/{name}")
     times = [moment for _, _, moment in site.requests]
@@ -148,29 +149,56 @@ def test_rate_limit_is_per_host() -> None:
     assert slept == [2.0, 4.0]
 
 
-def test_timeouts_size_limits_and_the_url_policy_on_every_hop(site: Site) -> None:
+def test_the_feed_fetcher_enforces_the_network_policy(site: Site) -> None:
+    """The fetcher feeds use in production: timeouts, the size limit, schemes and redirects on every hop."""
     site.add("/slow", "late")
     site.add("/big", "x" * 5_000)
     site.add("/hop", "", status=302, Location="/final")
     site.add("/final", "arrived")
-    with pytest.raises(InputError, match="ReadTimeout"):
-        HttpFetcher(_sources(timeout_s=0.5))(f"{site.base}/slow")
-    with pytest.raises(InputError, match="max_page_bytes"):
-        HttpFetcher(_sources(max_page_bytes=1_000))(f"{site.base}/big")
-    with pytest.raises(InputError, match="only http"):
-        HttpFetcher(_sources())("file:///etc/passwd")
-
-    seen: list[str] = []
-
-    def policy(url: str) -> None:
-        seen.append(url)
-        if url.endswith("/final"):
-            raise InputError(f"refusing {url}")
-
-    with pytest.raises(InputError, match="refusing"):
-        HttpFetcher(_sources(), url_policy=policy)(f"{site.base}/hop")
-    assert seen == [f"{site.base}/hop", f"{site.base}/final"]
+    site.add("/loop", "", status=302, Location="/loop")
+    with pytest.raises(FetchFailed, match="ReadTimeout"):
+        FeedFetcher(_sources(timeout_s=0.5))(f"{site.base}/slow")
+    started = time.monotonic()
+    with pytest.raises(FetchFailed, match="timed out"):
+        FeedFetcher(_sources(timeout_s=5.0, deadline_s=0.5))(f"{site.base}/slow")
+    assert time.monotonic() - started < 1.8, "the total deadline, not the per-read timeout, ended it"
+    with pytest.raises(UnsafeURL, match="over the limit of 1000 bytes"):
+        FeedFetcher(_sources(max_page_bytes=1_000))(f"{site.base}/big")
+    with pytest.raises(UnsafeURL, match="only http"):
+        FeedFetcher(_sources())("file:///etc/passwd")
+    with pytest.raises(UnsafeURL, match="redirect loop"):
+        FeedFetcher(_sources())(f"{site.base}/loop")
+    arrived = FeedFetcher(_sources())(f"{site.base}/hop")
+    assert (arrived.url, arrived.body) == (f"{site.base}/final", b"arrived")
     assert user_agent(_sources()) == f"newsdigest/{code_version()}"
+
+
+def test_feeds_on_private_addresses_are_refused_unless_allowed(site: Site) -> None:
+    """The default settings refuse the loopback test site: for the feed, and for every redirect hop."""
+    site.add("/feed.xml", _rss(site.base, [("/tram", "Tram line")]))
+    site.add("/tram", PAGE.format(title="Tram line approved", body=TRAM))
+    strict = _sources(allow_private_addresses=False)
+    found = read_feed_articles(f"{site.base}/feed.xml", strict, Config().ingest, FeedFetcher(strict))
+    assert len(found) == 1 and isinstance(found[0], IngestFailure)
+    assert found[0].reason.startswith("feed:") and "loopback" in found[0].reason
+    assert site.requests == [], "refused before any connection"
+    allowed = read_feed_articles(
+        f"{site.base}/feed.xml", _sources(), Config().ingest, FeedFetcher(_sources())
+    )
+    assert [type(item).__name__ for item in allowed] == ["Article"]
+
+
+def test_the_feed_fetcher_checks_the_address_it_connected_to(site: Site) -> None:
+    """A name that resolved to a public address but connects to loopback (DNS rebinding) is refused."""
+    site.add("/feed.xml", _rss(site.base, [("/tram", "Tram line")]))
+    port = site.base.rsplit(":", 1)[1]
+
+    def public_dns(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    fetch = FeedFetcher(_sources(allow_private_addresses=False), resolve=public_dns)
+    with pytest.raises(UnsafeURL, match=r"127\.0\.0\.1"):
+        fetch(f"http://localhost:{port}/feed.xml")
 
 
 # ----------------------------------------------------------------------------------------------- inbox
@@ -245,7 +273,7 @@ def test_published_items_are_fetched_again_only_when_the_feed_changed_them(
 
     def fetched_paths(settings: Config) -> tuple[list[str], list[Article | IngestFailure]]:
         site.requests.clear()
-        items = gather(feed, settings, store).items
+        items = gather(feed, store, ingest=settings.ingest, settings=settings.sources).items
         return [path for path, _, _ in site.requests], items
 
     paths, items = fetched_paths(config)
@@ -283,13 +311,16 @@ def test_gather_mixes_folders_feeds_and_inboxes(
 ) -> None:
     client = _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
     entries = [str(EXAMPLES / "de-stadtrat-radwege.txt"), f"{site.base}/feed.xml", f"s3://{s3_bucket}/in/"]
-    refused = gather(entries[1:2], tiny_config, LocalStore(tmp_path / "store"), s3_client=client)
+    store = LocalStore(tmp_path / "store")
+    refused = gather(
+        entries[1:2], store, ingest=tiny_config.ingest, settings=tiny_config.sources, s3_client=client
+    )
     assert [type(item).__name__ for item in refused.items] == ["IngestFailure"]
     assert "loopback" in refused.items[0].reason or "private" in refused.items[0].reason  # type: ignore[union-attr]
     trusting = load_config(
         None, {**tiny_config.model_dump(mode="json"), "sources.allow_private_addresses": True}
     )
-    found = gather(entries, trusting, LocalStore(tmp_path / "store"), s3_client=client)
+    found = gather(entries, store, ingest=trusting.ingest, settings=trusting.sources, s3_client=client)
     assert [item.origin for item in found.items] == [
         entries[0],
         f"{site.base}/tram",
@@ -330,3 +361,40 @@ def test_flow_reads_a_feed_and_an_inbox_and_advances_the_inbox_after_success(
     second = news_digests(paths=paths, config_file=str(config_file))
     assert second.counts == {"unchanged": 1}, "the feed item again (unchanged), the inbox nothing new"
     assert [path for path, _, _ in site.requests] == ["/feed.xml"], "a published item is not fetched again"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_cli_runs_a_feed_an_inbox_and_a_folder_in_one_call(
+    site: Site, s3_endpoint: str, s3_bucket: str, tiny_config: Config, tmp_path: Path
+) -> None:
+    """``newsdigest run https://…/feed.xml s3://bucket/inbox/ ./folder``: all three kinds in one call."""
+    from typer.testing import CliRunner
+
+    from flows.cli import EXIT_OK, app
+    from tests.conftest import write_config
+
+    _tram_feed_and_harvest_inbox(site, s3_endpoint, s3_bucket)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "de-stadtrat-radwege.txt").write_bytes((EXAMPLES / "de-stadtrat-radwege.txt").read_bytes())
+    store = {"url": str(tmp_path / "store"), "endpoint_url": s3_endpoint, "region": "us-east-1"}
+    settings = {
+        **tiny_config.model_dump(mode="json"),
+        "store": store,
+        "sources.allow_private_addresses": True,
+    }
+    config_file = write_config(load_config(None, settings), tmp_path / "mixed.yaml")
+    inputs = [f"{site.base}/feed.xml", f"s3://{s3_bucket}/in/", str(folder)]
+
+    result = CliRunner().invoke(app, ["run", *inputs, "--config", str(config_file)])
+
+    assert result.exit_code == EXIT_OK, result.output
+    manifests = list((tmp_path / "store" / "runs").rglob("*.json"))
+    assert len(manifests) == 1
+    manifest = json.loads(manifests[0].read_text())
+    assert manifest["counts"] == {"published": 3}
+    assert {entry["origin"] for entry in manifest["entries"]} == {
+        f"{site.base}/tram",
+        f"s3://{s3_bucket}/in/harvest.md",
+        str(folder / "de-stadtrat-radwege.txt"),
+    }

@@ -1,4 +1,4 @@
-"""Tests for pipelines.testing.tiny_models: the tiny models must load and run
+"""Tests for tests.support.tiny_models: the tiny models must load and run
 through the same from_pretrained / generate / CTranslate2 paths as real checkpoints.
 
 Outputs of random weights are meaningless, so only mechanics are asserted:
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.testing import (
+from tests.support import (
     build_tiny_bart,
     build_tiny_marian,
     build_tiny_t5,

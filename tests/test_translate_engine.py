@@ -12,11 +12,13 @@ import pytest
 
 from pipelines.config import ModelsConfig
 from pipelines.models import ModelCache, ModelResolver
-from pipelines.models.sources import weights_fingerprint
+from pipelines.models.locations import weights_fingerprint
+from pipelines.repetition import is_repetitive
 from pipelines.translate import backends
 from pipelines.translate.base import GenerationSettings, TranslationOutcome, TranslationRequest
 from pipelines.translate.config import TranslationConfig
-from pipelines.translate.engine import TranslationEngine, is_repetitive
+from pipelines.translate.engine import TranslationEngine
+from tests.support import fixed_decode_lengths
 
 FRENCH = (
     "Le gouvernement a annoncé mardi une réforme des retraites. Les syndicats appellent à une grève.\n\n"
@@ -30,7 +32,6 @@ def make_engine(
     tmp_path: Path,
     *,
     cache: ModelCache | None = None,
-    fixed: bool = False,
     **settings: Any,
 ) -> TranslationEngine:
     config = TranslationConfig.model_validate(
@@ -42,7 +43,6 @@ def make_engine(
         ModelsConfig(cache_dir=tmp_path / "models-cache", threads=1),
         ModelResolver(),
         cache if cache is not None else ModelCache(),
-        fixed_decode_length=fixed,
     )
 
 
@@ -132,10 +132,11 @@ def test_pooling_gives_the_same_output_as_one_article_at_a_time(
     # Random weights never stop, so each output's length would depend on its batch: the fixed-length
     # emulation cuts every output where a real model would stop, making pooled and lone runs comparable.
     models = {"fr-en": str(tiny_marian_dir), "ru-en": str(tiny_marian_dir)}
-    engine = make_engine(models, tmp_path, fixed=True)
     requests = [request("1", FRENCH, "fr"), request("2", RUSSIAN, "ru"), request("3", FRENCH[:60], "fr")]
-    pooled = [ok(outcome).text for outcome in engine.translate(requests)]
-    alone = [ok(engine.translate([r])[0]).text for r in requests]
+    with fixed_decode_lengths():
+        engine = make_engine(models, tmp_path)
+        pooled = [ok(outcome).text for outcome in engine.translate(requests)]
+        alone = [ok(engine.translate([r])[0]).text for r in requests]
     assert pooled == alone
 
 

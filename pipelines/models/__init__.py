@@ -1,22 +1,22 @@
-"""Model sources, resolution and the per-process model cache."""
+"""Model locations, resolution and the per-process model cache."""
 
 from __future__ import annotations
 
 from pipelines.models.cache import ModelCache, process_cache
-from pipelines.models.sources import (
+from pipelines.models.locations import (
+    ModelLocation,
     ModelResolver,
-    ModelSource,
     ResolvedModel,
     S3ModelFetcher,
-    parse_source,
+    parse_location,
 )
 
 __all__ = [
     "ModelCache",
+    "ModelLocation",
     "ModelResolver",
-    "ModelSource",
     "ResolvedModel",
     "S3ModelFetcher",
-    "parse_source",
+    "parse_location",
     "process_cache",
 ]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pipelines.models.config import DEFAULT_MAX_BYTES, DEFAULT_MAX_LOADED
+
 T = TypeVar("T")
 
 
@@ -24,7 +26,7 @@ class _Entry:
 class ModelCache:
     """Least-recently-used cache; ``loader`` returns ``(model, size_in_bytes)``."""
 
-    def __init__(self, max_items: int = 4, max_bytes: int = 6 * 1024**3) -> None:
+    def __init__(self, max_items: int = DEFAULT_MAX_LOADED, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if max_items < 1 or max_bytes < 1:
             raise ValueError("ModelCache needs max_items >= 1 and max_bytes >= 1")
         self.max_items = max_items
@@ -95,7 +97,7 @@ _process_cache: ModelCache | None = None
 _process_lock = threading.Lock()
 
 
-def process_cache(max_items: int = 4, max_bytes: int = 6 * 1024**3) -> ModelCache:
+def process_cache(max_items: int = DEFAULT_MAX_LOADED, max_bytes: int = DEFAULT_MAX_BYTES) -> ModelCache:
     """The cache shared by everything in this process (created on first use, never at import)."""
     global _process_cache
     with _process_lock:

@@ -2,8 +2,8 @@
 
 A run is given a list of entries; ``http(s)://`` entries are feeds (:mod:`pipelines.sources.feeds`),
 ``s3://`` entries are inboxes (:mod:`pipelines.sources.inbox`) and anything else is a local file or
-folder. :func:`gather` reads them all into articles or failures, as :func:`pipelines.stages.ingest`
-does for files; the inbox watermarks it returns are saved by the caller after the run succeeded.
+folder. :func:`gather` reads them all into articles or failures; the inbox watermarks it returns are
+saved by the caller after the run succeeded (:func:`pipelines.runner.run` does both).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.config import Config
-from pipelines.errors import StoreError, StoreUnavailable
-from pipelines.ingest import IngestFailure, read_inputs
+from pipelines.errors import ConfigError, StoreError, StoreUnavailable
 from pipelines.records import Article, Record
-from pipelines.sources.feeds import Fetch, HttpFetcher, PublishedLookup, UrlPolicy, read_feed_articles
+from pipelines.sources.config import IngestConfig, SourcesConfig
+from pipelines.sources.feeds import FeedFetcher, Fetch, PublishedLookup, read_feed_articles
+from pipelines.sources.files import IngestFailure, read_inputs
 from pipelines.sources.inbox import InboxState, read_inbox, save_state
 from pipelines.store import ObjectStore
 from pipelines.store.reader import get_record
@@ -40,39 +40,36 @@ class Gathered:
 
 def gather(
     entries: Sequence[str],
-    config: Config,
     store: ObjectStore,
     *,
+    ingest: IngestConfig,
+    settings: SourcesConfig,
     fetch: Fetch | None = None,
-    url_policy: UrlPolicy | None = None,
     s3_client: Any = None,
 ) -> Gathered:
-    """Read local paths, then feeds, then inboxes. ``fetch`` defaults to an :class:`HttpFetcher` that
-    applies ``url_policy`` (default: public http(s) addresses only); ``s3_client`` defaults to a client
-    built from the store settings."""
+    """Read local paths, then feeds, then inboxes, into articles or failures.
+
+    ``fetch`` defaults to the fetcher for ``settings`` (public http(s) addresses only, unless
+    ``allow_private_addresses``); ``s3_client`` (a boto3 client) is needed only for ``s3://`` inboxes.
+    """
     gathered = Gathered()
     local = [entry for entry in entries if not is_feed(entry) and not is_inbox(entry)]
     if local:
-        gathered.items.extend(read_inputs(local, config.ingest))
+        gathered.items.extend(read_inputs(local, ingest))
     feeds = [entry for entry in entries if is_feed(entry)]
     if feeds:
-        fetcher = fetch or HttpFetcher(config.sources, url_policy=url_policy)
+        fetcher = fetch or FeedFetcher(settings)
         lookup = published_in(store)
         for feed in feeds:
-            gathered.items.extend(
-                read_feed_articles(feed, config.sources, config.ingest, fetcher, published=lookup)
-            )
+            gathered.items.extend(read_feed_articles(feed, settings, ingest, fetcher, published=lookup))
     inboxes = [entry for entry in entries if is_inbox(entry)]
-    if inboxes:
-        if s3_client is None:
-            from pipelines.store.s3 import make_client
-
-            s3_client = make_client(config.store)
-        for inbox in inboxes:
-            batch = read_inbox(inbox, store, s3_client, config.sources, config.ingest)
-            gathered.items.extend(batch.items)
-            if batch.advanced is not None:
-                gathered.watermarks.append(batch.advanced)
+    if inboxes and s3_client is None:
+        raise ConfigError(f"reading the inboxes {', '.join(inboxes)} needs an S3 client; none was given")
+    for inbox in inboxes:
+        batch = read_inbox(inbox, store, s3_client, settings, ingest)
+        gathered.items.extend(batch.items)
+        if batch.advanced is not None:
+            gathered.watermarks.append(batch.advanced)
     return gathered
 
 

@@ -1,10 +1,10 @@
 """RSS and Atom feeds: read the feed, fetch each item's page, extract the article from its HTML.
 
-Fetching goes through a :data:`Fetch` callable so other clients (tests, a hardened fetcher) can replace
-it; the default is :class:`HttpFetcher` over httpx with a timeout, a size limit, a per-host rate limit
-and a polite User-Agent. ``url_policy`` is the hook for URL safety rules (schemes, private addresses):
-it is called with every URL before it is requested, redirects included, and refuses a URL by raising
-:class:`~pipelines.errors.InputError`.
+Fetching goes through a :data:`Fetch` callable so other clients (tests, another transport) can replace
+it; the default is :class:`FeedFetcher`, which fetches under the network policy of
+:mod:`pipelines.netsafety` (http(s) only, public addresses only unless
+``sources.allow_private_addresses``, every redirect and the connected address checked, a size limit and
+a total deadline) with a per-host rate limit and a polite User-Agent.
 """
 
 from __future__ import annotations
@@ -15,44 +15,33 @@ from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
-from pipelines.config import IngestConfig, SourcesConfig
 from pipelines.errors import InputError
-from pipelines.ingest import IngestFailure, parse_text
-from pipelines.netsafety import FetchPolicy, check_url
+from pipelines.netsafety import Fetched, FetchPolicy, Resolver, safe_fetch
 from pipelines.records import Article, Record, article_id_for
-from pipelines.runtime import code_version
+from pipelines.sources.config import IngestConfig, SourcesConfig
+from pipelines.sources.files import IngestFailure, parse_text
 from pipelines.store.reader import epoch_seconds
+from pipelines.version import code_version
 
-
-@dataclass(frozen=True)
-class Response:
-    url: str
-    body: bytes
-    content_type: str = ""
-
-
-Fetch = Callable[[str], Response]
+Fetch = Callable[[str], Fetched]
 """Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
 
 PublishedLookup = Callable[[str], Record | None]
 """The latest published record of an article id, or None (see :func:`pipelines.sources.published_in`)."""
 
-UrlPolicy = Callable[[str], None]
-"""Raises :class:`InputError` for a URL that must not be requested."""
 
-
-def public_http_only(config: SourcesConfig) -> UrlPolicy:
-    """The default policy: http(s) only, and only public addresses unless
-    ``sources.allow_private_addresses`` is set (see :func:`pipelines.netsafety.check_url`)."""
-    policy = FetchPolicy(
+def fetch_policy(config: SourcesConfig) -> FetchPolicy:
+    """The network policy for feeds and pages, as ``config`` sets it."""
+    return FetchPolicy(
         allow_private=config.allow_private_addresses,
         max_bytes=config.max_page_bytes,
         timeout_s=config.timeout_s,
+        total_timeout_s=config.deadline_s,
+        user_agent=user_agent(config),
     )
-    return partial(check_url, policy=policy)
 
 
 def user_agent(config: SourcesConfig) -> str:
@@ -84,56 +73,28 @@ class HostRateLimit:
             self._sleep(start - now)
 
 
-class HttpFetcher:
-    """GET over httpx with a timeout, a byte limit, the rate limit and the URL policy on every hop."""
+class FeedFetcher:
+    """Feeds and pages through :func:`pipelines.netsafety.safe_fetch`, spaced per host by the rate limit.
+
+    ``resolve`` replaces the system resolver for the address checks (tests).
+    """
 
     def __init__(
         self,
         config: SourcesConfig,
         *,
-        url_policy: UrlPolicy | None = None,
         rate_limit: HostRateLimit | None = None,
-        max_redirects: int = 5,
+        resolve: Resolver | None = None,
     ) -> None:
-        self.config = config
-        self.url_policy = url_policy or public_http_only(config)
+        self.policy = fetch_policy(config)
         self.rate_limit = rate_limit or HostRateLimit(config.per_host_interval_s)
-        self.max_redirects = max_redirects
+        self.resolve = resolve
 
-    def __call__(self, url: str) -> Response:
-        import httpx
+    def __call__(self, url: str) -> Fetched:
+        return safe_fetch(url, self.policy, resolve=self.resolve, before_request=self._wait_for_host)
 
-        def check(request: httpx.Request) -> None:
-            self.url_policy(str(request.url))
-            self.rate_limit.wait(request.url.host)
-
-        try:
-            with (
-                httpx.Client(
-                    timeout=self.config.timeout_s,
-                    follow_redirects=True,
-                    max_redirects=self.max_redirects,
-                    headers={"User-Agent": user_agent(self.config)},
-                    event_hooks={"request": [check]},
-                ) as client,
-                client.stream("GET", url) as response,
-            ):
-                response.raise_for_status()
-                body = self._read_limited(response.iter_bytes(), url)
-                return Response(str(response.url), body, response.headers.get("content-type", ""))
-        except httpx.HTTPStatusError as exc:
-            raise InputError(f"fetching {url}: HTTP {exc.response.status_code}") from None
-        except httpx.HTTPError as exc:
-            raise InputError(f"fetching {url}: {type(exc).__name__}: {exc}") from None
-
-    def _read_limited(self, chunks: Any, url: str) -> bytes:
-        body = bytearray()
-        for chunk in chunks:
-            body.extend(chunk)
-            if len(body) > self.config.max_page_bytes:
-                limit = self.config.max_page_bytes
-                raise InputError(f"fetching {url}: response over sources.max_page_bytes={limit}")
-        return bytes(body)
+    def _wait_for_host(self, url: str) -> None:
+        self.rate_limit.wait(urlsplit(url).hostname or "")
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,18 @@ from typing import Any
 
 from pydantic import Field
 
-from pipelines.config import IngestConfig, SourcesConfig
 from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
-from pipelines.ingest import SUPPORTED_SUFFIXES, IngestFailure, parse_text
-from pipelines.records import Article, Model
+from pipelines.records import Article, StoredData
+from pipelines.sources.config import IngestConfig, SourcesConfig
+from pipelines.sources.files import SUPPORTED_SUFFIXES, IngestFailure, parse_text
 from pipelines.store import ObjectStore, layout
+from pipelines.store.s3url import parse_s3_url
 
 _BYTES_PER_CHAR = 16
 """The same read limit per allowed article character as for local files."""
 
 
-class InboxState(Model):
+class InboxState(StoredData):
     """The watermark of one inbox, as stored."""
 
     inbox: str = Field(description="the s3:// prefix")
@@ -87,9 +88,7 @@ def read_inbox(
 ) -> InboxBatch:
     """The objects under ``url`` newer than the stored watermark, oldest first, at most
     ``sources.max_inbox_objects``; ``client`` is a boto3 S3 client for the inbox's server."""
-    from pipelines.store.s3 import parse_s3_url
-
-    bucket, prefix = parse_s3_url(url)
+    bucket, prefix = parse_s3_url(url, what="inbox")
     state = load_state(store, url)
     seen = set(state.keys_at_last_modified)
     fresh = sorted(

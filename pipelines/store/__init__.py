@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pipelines.store.base import ObjectStore
 from pipelines.store.config import StoreConfig
 from pipelines.store.local import LocalStore
@@ -10,12 +12,14 @@ from pipelines.store.publish import Publisher, SummaryObject
 __all__ = ["LocalStore", "ObjectStore", "Publisher", "StoreConfig", "SummaryObject", "open_store"]
 
 
-def open_store(config: StoreConfig) -> ObjectStore:
-    """The store a URL names: ``s3://bucket/prefix`` for S3, anything else a local folder."""
+def open_store(config: StoreConfig, *, s3_client: Any = None) -> ObjectStore:
+    """The store a URL names: ``s3://bucket/prefix`` for S3, anything else a local folder.
+
+    ``s3_client`` is the boto3 client to use for S3 (default: one made from ``config``)."""
     if config.url.startswith("s3://"):
         from pipelines.store.s3 import S3Store
 
-        return S3Store.from_config(config)
+        return S3Store.from_config(config, client=s3_client)
     if "://" in config.url and not config.url.startswith("file://"):
         from pipelines.errors import ConfigError
 

@@ -17,6 +17,7 @@ import re
 from datetime import date
 
 from pipelines.errors import StoreError
+from pipelines.languages import is_language_code
 from pipelines.records import is_valid_id
 
 RECORDS = "records/"
@@ -27,7 +28,6 @@ INBOX_STATE = "state/inbox/"
 STORIES = "stories/"
 EDITIONS = "editions/"
 
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _HASH = re.compile(r"^[0-9a-f]{16,64}$")
 
 
@@ -40,7 +40,7 @@ def _id(value: str, what: str) -> str:
 
 
 def _language(code: str) -> str:
-    if not _LANGUAGE.fullmatch(code):
+    if not is_language_code(code):
         raise StoreError(f"refusing to build a key from language {code!r}: expected a code such as 'en'")
     return code
 

@@ -7,18 +7,18 @@ from datetime import UTC, date, datetime
 from pydantic import Field
 
 from pipelines.errors import ObjectNotFound
-from pipelines.records import SCHEMA_VERSION, Article, Model, Record, RunManifest
+from pipelines.records import SCHEMA_VERSION, Article, Record, RunManifest, StoredData
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 
 
-class SummaryEntry(Model):
+class SummaryEntry(StoredData):
     short: str | None = None
     long: str | None = None
     method: str | None = None
 
 
-class SummaryObject(Model):
+class SummaryObject(StoredData):
     """The compact object a newsletter lists: one per article, publication day and output language."""
 
     schema_version: int = SCHEMA_VERSION
@@ -164,5 +164,5 @@ class Publisher:
         return key
 
 
-def _encode(obj: Model) -> bytes:
+def _encode(obj: StoredData) -> bytes:
     return obj.model_dump_json(indent=2).encode()

@@ -14,12 +14,12 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from pipelines.errors import ObjectNotFound, StoreError
-from pipelines.records import SCHEMA_VERSION, Model, Record, RunManifest
+from pipelines.records import SCHEMA_VERSION, Record, RunManifest, StoredData
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 from pipelines.store.publish import SummaryObject
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M", bound=StoredData)
 
 
 def load_object(store: ObjectStore, key: str, model: type[M]) -> M:

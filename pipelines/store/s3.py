@@ -11,7 +11,6 @@ nothing for runs that publish to a local folder.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import uuid
@@ -33,6 +32,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipelines.errors import ConfigError, ObjectNotFound, StoreError, StoreUnavailable
+from pipelines.store.s3url import is_bucket_name, parse_s3_url
 
 if TYPE_CHECKING:
     from pipelines.store.config import StoreConfig
@@ -45,7 +45,6 @@ PROBE_PREFIX = "_probe/"
 """Below the store prefix: where the ``auto`` mode's conditional-write probe writes (and deletes) a key.
 Listings skip it, so it never shows up next to ``records/`` or ``summaries/``."""
 
-_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
 _PRECONDITION_FAILED = frozenset({"412", "PreconditionFailed"})
 _CONFLICT = frozenset({"409", "ConditionalRequestConflict", "OperationAborted"})
@@ -55,19 +54,6 @@ _BAD_CREDENTIALS = frozenset(
     {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"}
 )
 _SERVER_BUSY = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500"})
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """Split ``s3://bucket/some/prefix`` into the bucket and a key prefix ending in '/' (or '')."""
-    if not url.startswith("s3://"):
-        raise ConfigError(f"store.url {url!r} is not an s3://bucket/prefix URL")
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    if not _BUCKET.fullmatch(bucket):
-        raise ConfigError(f"store.url {url!r}: {bucket!r} is not a bucket name (letters, digits, '.', '-')")
-    parts = [part for part in prefix.split("/") if part]
-    if any(part in (".", "..") for part in parts):
-        raise ConfigError(f"store.url {url!r}: the prefix may not contain '.' or '..' segments")
-    return bucket, "".join(f"{part}/" for part in parts)
 
 
 def _code(exc: ClientError) -> str:
@@ -111,7 +97,7 @@ class S3Store:
         page_size: int = 1000,
         retries: int | None = None,
     ) -> None:
-        if not _BUCKET.fullmatch(bucket):
+        if not is_bucket_name(bucket):
             raise ConfigError(f"{bucket!r} is not a bucket name")
         if not 1 <= page_size <= 1000:
             raise ConfigError(f"page_size must be between 1 and 1000, got {page_size}")
@@ -126,10 +112,10 @@ class S3Store:
         self._warned = False
 
     @classmethod
-    def from_config(cls, config: StoreConfig, *, page_size: int = 1000) -> S3Store:
-        """A store for ``config.url`` with a client built from the config and the standard AWS chain."""
+    def from_config(cls, config: StoreConfig, *, page_size: int = 1000, client: Any = None) -> S3Store:
+        """A store for ``config.url``; without ``client``, one built by :func:`make_client`."""
         bucket, prefix = parse_s3_url(config.url)
-        client = make_client(config)
+        client = client if client is not None else make_client(config)
         return cls(
             client,
             bucket,

@@ -13,13 +13,13 @@ the others.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import get_args
 
-from pipelines.config import ModelsConfig
 from pipelines.errors import ConfigError, ModelUnavailable
+from pipelines.isolation import isolating
 from pipelines.models import ModelCache, ModelResolver
+from pipelines.models.config import ModelsConfig
 from pipelines.records import ModelRef, Summary
 from pipelines.summarize.base import Summarizer, SummaryOutcome, SummaryRequest
 from pipelines.summarize.config import SummaryConfig, SummaryKind, SummarySpec
@@ -27,8 +27,6 @@ from pipelines.summarize.extractive import LeadSummarizer, TextRankSummarizer
 from pipelines.summarize.guards import FLAG_EMPTY, check_summary, trim_to_budget
 from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq, pick_device
 from pipelines.translate.base import TranslationOutcome, TranslationRequest
-
-log = logging.getLogger(__name__)
 
 Translate = Callable[[Sequence[TranslationRequest]], list[TranslationOutcome]]
 KINDS: tuple[SummaryKind, ...] = get_args(SummaryKind)
@@ -124,17 +122,30 @@ class SummaryEngine:
                 return
             summarizer = self._extractive(self.config.fallback_method)
             fallback_reason = f"{exc}; used {summarizer.method} instead"
-        texts = [requests[index].text for index in indices]
-        try:
-            summaries = summarizer.summarize(texts, spec, language, kind=kind)
-        except Exception as exc:  # noqa: BLE001 - a batch failure is narrowed to its articles below
-            if len(indices) == 1:
-                errors[indices[0]] = f"{kind} summary failed: {type(exc).__name__}: {exc}"
-                return
-            log.warning("%s summary batch of %d failed (%s); retrying one by one", kind, len(indices), exc)
-            for index in indices:
-                self._summarize_group(kind, language, spec, [index], requests, results, errors)
-            return
+
+        def step(group: Sequence[int]) -> None:
+            summaries = summarizer.summarize(
+                [requests[index].text for index in group], spec, language, kind=kind
+            )
+            self._keep_guarded(group, summaries, kind, language, spec, requests, results, fallback_reason)
+
+        def fail(index: int, exc: Exception) -> None:
+            errors[index] = f"{kind} summary failed: {type(exc).__name__}: {exc}"
+
+        isolating(indices, step, fail, what=f"{kind} summary")
+
+    def _keep_guarded(
+        self,
+        indices: Sequence[int],
+        summaries: Sequence[Summary],
+        kind: SummaryKind,
+        language: str,
+        spec: SummarySpec,
+        requests: Sequence[SummaryRequest],
+        results: list[list[Summary]],
+        fallback_reason: str | None,
+    ) -> None:
+        """Append each summary, after the guards, to its request's results."""
         for index, summary in zip(indices, summaries, strict=True):
             guarded = check_summary(
                 summary.text,

@@ -1,20 +1,19 @@
 """Checks every summary passes through before it is recorded.
 
-A summary that is empty, longer than its source, or that repeats an n-gram is kept but flagged, so a
-reader (or the digest renderer) can decide; the word budget is enforced, not just flagged, because a
-newsletter layout breaks on an over-long teaser.
+A summary that is empty, longer than its source, or repetitive (:mod:`pipelines.repetition`) is kept but
+flagged, so a reader (or the digest renderer) can decide; the word budget is enforced, not just flagged,
+because a newsletter layout breaks on an over-long teaser.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
+from pipelines.repetition import FLAG_REPETITION, is_repetitive
 from pipelines.summarize.text import cut_at_words, join_sentences, sentences, word_count, words
 
 FLAG_EMPTY = "empty"
 FLAG_LONGER_THAN_SOURCE = "longer-than-source"
-FLAG_REPETITION = "repetition"
 FLAG_TRIMMED = "trimmed-to-budget"
 FLAG_CUT_MID_SENTENCE = "cut-mid-sentence"
 
@@ -23,16 +22,6 @@ FLAG_CUT_MID_SENTENCE = "cut-mid-sentence"
 class GuardResult:
     text: str
     flags: list[str] = field(default_factory=list)
-
-
-def repeated_ngram(text: str, n: int, max_repeats: int) -> tuple[str, ...] | None:
-    """The most frequent word n-gram of ``text`` if it occurs more than ``max_repeats`` times, else None."""
-    tokens = [token.lower() for token in words(text)]
-    if n < 1 or len(tokens) < n:
-        return None
-    counts = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    gram, count = counts.most_common(1)[0]
-    return gram if count > max_repeats else None
 
 
 def trim_to_budget(text: str, max_words: int, language: str) -> GuardResult:
@@ -72,7 +61,7 @@ def check_summary(
     flags: list[str] = []
     if word_count(text) > word_count(source):
         flags.append(FLAG_LONGER_THAN_SOURCE)
-    if repeated_ngram(text, ngram_size, max_repeats) is not None:
+    if is_repetitive(text, ngram_size=ngram_size, max_repeats=max_repeats):
         flags.append(FLAG_REPETITION)
     trimmed = trim_to_budget(text, max_words, language)
     return GuardResult(trimmed.text, flags + trimmed.flags)

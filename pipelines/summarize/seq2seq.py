@@ -59,7 +59,7 @@ def load_seq2seq(
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError, SafetensorError) as exc:
         raise ModelUnavailable(
-            resolved.source.spec, f"loading from {resolved.path} failed: {type(exc).__name__}: {exc}"
+            resolved.location.spec, f"loading from {resolved.path} failed: {type(exc).__name__}: {exc}"
         ) from exc
     if threads is not None:
         torch.set_num_threads(threads)
@@ -201,7 +201,7 @@ class Seq2SeqSummarizer:
         )
         ref = ModelRef(
             role=f"summary:{kind}",
-            source=self.resolved.source.spec,
+            source=self.resolved.location.spec,
             revision=self.resolved.revision or None,
             backend=BACKEND,
         )

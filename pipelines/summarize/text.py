@@ -2,19 +2,18 @@
 
 Sentences come from :func:`pipelines.segment.split_sentences` (pysbd where it knows the language, rules
 elsewhere), paragraph by paragraph. Words are what budgets and overlap are counted in: runs of letters
-and digits, except that every Han or kana character counts as one word, because Chinese and Japanese are
-written without spaces (Korean is, so Hangul stays in runs).
+and digits, except that every character of a script written without spaces (Han, kana, Thai, Lao,
+Khmer, Burmese; see :mod:`pipelines.languages`) counts as one word. Korean is spaced: Hangul stays in runs.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipelines.languages import UNSPACED_CHARACTERS, is_unspaced
 from pipelines.segment import split_sentences
 
-_UNSPACED = frozenset({"zh", "ja"})
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_WORD = re.compile(rf"[{UNSPACED_CHARACTERS}]|[^\W{UNSPACED_CHARACTERS}]+")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
@@ -27,12 +26,12 @@ def sentences(text: str, language: str) -> list[str]:
 
 
 def join_sentences(parts: list[str], language: str) -> str:
-    """Sentences back into text: without spaces for Chinese and Japanese, with one space otherwise."""
-    return ("" if language in _UNSPACED else " ").join(parts)
+    """Sentences back into text: without spaces for unspaced languages, with one space otherwise."""
+    return ("" if is_unspaced(language) else " ").join(parts)
 
 
 def words(text: str) -> list[str]:
-    """Word tokens: letter/digit runs, and each CJK character on its own."""
+    """Word tokens: letter/digit runs, and each character of an unspaced script on its own."""
     return _WORD.findall(text)
 
 

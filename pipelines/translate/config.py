@@ -8,9 +8,10 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pipelines.config_base import LanguageCode, StrictModel
+from pipelines.languages import LANGUAGE_CODE
 
 TranslationBackend = Literal["transformers", "ctranslate2"]
-_PAIR = re.compile(r"^[a-z]{2,3}-[a-z]{2,3}$")
+_PAIR = re.compile(rf"{LANGUAGE_CODE}-{LANGUAGE_CODE}")
 
 
 class TranslationModel(StrictModel):

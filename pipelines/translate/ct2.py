@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import MissingDependency, ModelUnavailable
-from pipelines.models.sources import weights_fingerprint
+from pipelines.models.locations import weights_fingerprint
 from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
 
 _MARKER = "newsdigest-conversion.json"

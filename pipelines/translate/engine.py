@@ -8,17 +8,19 @@ over a per-article loop comes from. Outputs are scattered back to their requests
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pipelines.config import ModelsConfig
 from pipelines.errors import MissingDependency, ModelError, ModelUnavailable, NewsdigestError
+from pipelines.isolation import isolating
+from pipelines.languages import is_unspaced
 from pipelines.models.cache import ModelCache
-from pipelines.models.sources import ModelResolver, ResolvedModel
+from pipelines.models.config import ModelsConfig
+from pipelines.models.locations import ModelResolver, ResolvedModel
 from pipelines.records import ModelRef, Translation
-from pipelines.segment import CJK_LANGUAGES, SegmentedText, segment_text, split_long
+from pipelines.repetition import FLAG_REPETITION, is_repetitive
+from pipelines.segment import SegmentedText, segment_text, split_long
 from pipelines.translate.backends import backend_loader, device_for
 from pipelines.translate.base import (
     BatchTranslator,
@@ -28,33 +30,6 @@ from pipelines.translate.base import (
 )
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.routing import Hop, Route, route
-
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f"
-_WORD_OR_CHAR = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+|[^\w\s]")
-# The same letters (not digits: 1000000 is fine) looping inside a word, e.g. "ememememem".
-_LETTER_LOOP = re.compile(r"([^\W\d_]{1,8}?)\1{5,}")
-_REPEAT_MIN = 4
-"""An n-gram (n <= 4) repeated this many times in a row marks an output as repetitive."""
-
-
-def is_repetitive(text: str, min_repeats: int = _REPEAT_MIN) -> bool:
-    """Whether ``text`` loops: some 1-4 token sequence occurs ``min_repeats`` times back to back, or a
-    short run of letters repeats six times inside a word.
-
-    Tokens are words and punctuation marks; unspaced scripts (CJK, Thai) count one character per token.
-    """
-    if _LETTER_LOOP.search(text):
-        return True
-    tokens = _WORD_OR_CHAR.findall(text)
-    for size in range(1, 5):
-        needed = size * min_repeats
-        if len(tokens) < needed:
-            break
-        for start in range(len(tokens) - needed + 1):
-            gram = tokens[start : start + size]
-            if all(tokens[start + k * size : start + (k + 1) * size] == gram for k in range(1, min_repeats)):
-                return True
-    return False
 
 
 @dataclass
@@ -89,17 +64,11 @@ class TranslationEngine:
         models: ModelsConfig,
         resolver: ModelResolver,
         cache: ModelCache,
-        *,
-        fixed_decode_length: bool = False,
     ) -> None:
-        """``fixed_decode_length`` is for benchmarks on random weights, which never stop by themselves:
-        every batch decodes exactly as many steps as its longest source, and each output keeps as many
-        tokens as its own source (see :class:`~pipelines.translate.base.BatchTranslator`)."""
         self.config = config
         self.models = models
         self.resolver = resolver
         self.cache = cache
-        self.fixed_decode_length = fixed_decode_length
         self.settings = GenerationSettings(
             num_beams=config.num_beams,
             max_new_tokens_ratio=config.max_new_tokens_ratio,
@@ -198,8 +167,25 @@ class TranslationEngine:
         return [outcome for outcome in outcomes if outcome is not None]
 
     def _run_hop(self, level: int, members: list[_Job]) -> None:
-        """Translate the current segments of every member with one model; failures fail the members."""
+        """Translate the current segments of every member with one model; failures fail the members.
+
+        One article can break a pooled batch (a torch error on an odd input, memory): then each member is
+        translated alone so that only the culprit fails.
+        """
         hop = members[0].route.hops[level]
+
+        def fail(job: _Job, exc: Exception) -> None:
+            job.error = f"{hop.role} with {hop.model.model} failed: {type(exc).__name__}: {exc}"
+
+        isolating(
+            members,
+            lambda group: self._translate_members(level, hop, group),
+            fail,
+            what=f"{hop.role} with {hop.model.model}",
+            catch=(RuntimeError, ValueError),
+        )
+
+    def _translate_members(self, level: int, hop: Hop, members: Sequence[_Job]) -> None:
         try:
             translator, resolved = self._translator(hop)
             sentences = [text for job in members for text in job.texts]
@@ -207,15 +193,6 @@ class TranslationEngine:
         except (ModelError, MissingDependency) as exc:
             for job in members:
                 job.error = str(exc)
-            return
-        except (RuntimeError, ValueError) as exc:
-            if len(members) > 1:
-                # One article can break a pooled batch (a torch error on an odd input, memory): translate
-                # each member alone so that only the culprit fails.
-                for job in members:
-                    self._run_hop(level, [job])
-                return
-            members[0].error = f"{hop.role} with {hop.model.model} failed: {type(exc).__name__}: {exc}"
             return
         position = 0
         for job in members:
@@ -257,15 +234,12 @@ class TranslationEngine:
         output_tokens: list[int] = [0] * len(units)
         for batch in self._batches(units):
             texts = [units[i].text for i in batch]
-            lengths = [units[i].tokens for i in batch] if self.fixed_decode_length else None
-            results = translator.translate_segments(
-                texts, target_prefix=hop.target_prefix, exact_lengths=lengths
-            )
+            results = translator.translate_segments(texts, target_prefix=hop.target_prefix)
             for i, result, count in zip(batch, results, translator.count_tokens(results), strict=True):
                 outputs[i] = result
                 output_tokens[i] = count
 
-        joiner = "" if hop.target in CJK_LANGUAGES else " "
+        joiner = "" if is_unspaced(hop.target) else " "
         parts: list[list[str]] = [[] for _ in distinct]
         source_tokens = [0] * len(distinct)
         target_tokens = [0] * len(distinct)
@@ -301,7 +275,7 @@ class TranslationEngine:
         split = len(job.title.sentences)
         flags = set(job.flags)
         if any(is_repetitive(text) for text in job.texts):
-            flags.add("repetition")
+            flags.add(FLAG_REPETITION)
         return Translation(
             text=job.body.reassemble(job.texts[split:], target),
             title=job.title.reassemble(job.texts[:split], target),

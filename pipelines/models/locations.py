@@ -1,6 +1,6 @@
-"""Model sources: a Hugging Face id, a local directory, or an ``s3://`` prefix holding a model directory.
+"""Model locations: a Hugging Face id, a local directory, or an ``s3://`` prefix holding a model directory.
 
-Every source is resolved to a local directory before anything is loaded, once per run and with a time
+Every location is resolved to a local directory before anything is loaded, once per run and with a time
 limit: the hub client otherwise retries for minutes on a machine without internet. Loaders then read
 only from that directory, only safetensors weights, and never with ``trust_remote_code``.
 """
@@ -21,17 +21,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from pipelines.errors import ModelUnavailable
+from pipelines.errors import ConfigError, ModelUnavailable
+from pipelines.models.config import DEFAULT_CACHE_DIR
+from pipelines.store.s3url import parse_s3_url
 
-SourceKind = Literal["hub", "local", "s3"]
+LocationKind = Literal["hub", "local", "s3"]
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 _HUB_FILES = ["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "vocab*", "merges*"]
 
 
 @dataclass(frozen=True)
-class ModelSource:
+class ModelLocation:
     spec: str
-    kind: SourceKind
+    kind: LocationKind
     revision: str | None = None
 
 
@@ -39,7 +41,7 @@ class ModelSource:
 class ResolvedModel:
     """A model directory ready to load, and what identifies its weights."""
 
-    source: ModelSource
+    location: ModelLocation
     path: Path
     fingerprint: str = ""
     commit: str | None = None
@@ -52,18 +54,18 @@ class ResolvedModel:
     @property
     def revision(self) -> str:
         """The hub commit when known (a configured revision may be a branch), else the weights hash."""
-        return self.commit or self.source.revision or self.fingerprint
+        return self.commit or self.location.revision or self.fingerprint
 
 
-def parse_source(spec: str, revision: str | None = None) -> ModelSource:
+def parse_location(spec: str, revision: str | None = None) -> ModelLocation:
     """Classify a configured model string; raises ModelUnavailable for one that fits no kind."""
     if spec.startswith("s3://"):
-        return ModelSource(spec, "s3", revision)
+        return ModelLocation(spec, "s3", revision)
     path = Path(spec).expanduser()
     if spec.startswith(("/", ".", "~")) or path.exists():
-        return ModelSource(str(path), "local", revision)
+        return ModelLocation(str(path), "local", revision)
     if _HUB_ID.fullmatch(spec):
-        return ModelSource(spec, "hub", revision)
+        return ModelLocation(spec, "hub", revision)
     raise ModelUnavailable(spec, "not a local directory, an s3:// prefix or a hub id such as 'org/name'")
 
 
@@ -101,7 +103,7 @@ class ModelResolver:
     def __init__(
         self,
         timeout_s: float = 15.0,
-        s3_fetch: Callable[[ModelSource], Path] | None = None,
+        s3_fetch: Callable[[ModelLocation], Path] | None = None,
         *,
         s3_client: Any | None = None,
         cache_dir: Path | None = None,
@@ -110,7 +112,7 @@ class ModelResolver:
         ``cache_dir``) and :class:`S3ModelFetcher` is used. Without either, s3 sources are unavailable."""
         self.timeout_s = timeout_s
         if s3_fetch is None and s3_client is not None:
-            s3_fetch = S3ModelFetcher(s3_client, cache_dir or Path("~/.cache/newsdigest/models"))
+            s3_fetch = S3ModelFetcher(s3_client, cache_dir or DEFAULT_CACHE_DIR)
         self._s3_fetch = s3_fetch
         self._resolved: dict[tuple[str, str | None], ResolvedModel | ModelUnavailable] = {}
         self._lock = threading.Lock()
@@ -123,7 +125,7 @@ class ModelResolver:
             known = self._resolved.get(key)
         if known is None:
             try:
-                known = self._resolve_uncached(parse_source(spec, revision))
+                known = self._resolve_uncached(parse_location(spec, revision))
             except ModelUnavailable as exc:
                 known = exc
             with self._lock:
@@ -132,7 +134,7 @@ class ModelResolver:
             raise known
         return known
 
-    def _resolve_uncached(self, source: ModelSource) -> ResolvedModel:
+    def _resolve_uncached(self, source: ModelLocation) -> ResolvedModel:
         if source.kind == "local":
             path = Path(source.spec)
         elif source.kind == "hub":
@@ -155,7 +157,7 @@ class ModelResolver:
         return ResolvedModel(source, path, weights_fingerprint(path), commit)
 
 
-def _download_from_hub(source: ModelSource) -> Path:
+def _download_from_hub(source: ModelLocation) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
@@ -225,7 +227,6 @@ def _with_timeout(
 
 
 _S3_MARKER = ".newsdigest-download.json"
-_S3_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 def _safe_relative(relative: str) -> bool:
@@ -235,13 +236,11 @@ def _safe_relative(relative: str) -> bool:
 
 
 def split_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/some/prefix`` -> ``("bucket", "some/prefix/")`` (the prefix always ends in ``/``)."""
-    rest = url.removeprefix("s3://")
-    bucket, _, prefix = rest.partition("/")
-    if not _S3_BUCKET.fullmatch(bucket) or ".." in bucket:
-        raise ModelUnavailable(url, "an s3 model source looks like s3://bucket/prefix")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
+    """``s3://bucket/some/prefix`` -> ``("bucket", "some/prefix/")``, or :class:`ModelUnavailable`."""
+    try:
+        return parse_s3_url(url, what="s3 model source")
+    except ConfigError as exc:
+        raise ModelUnavailable(url, f"{exc}; an s3 model source looks like s3://bucket/prefix") from None
 
 
 class S3ModelFetcher:
@@ -258,14 +257,14 @@ class S3ModelFetcher:
         self.client = client
         self.cache_dir = Path(cache_dir).expanduser()
 
-    def local_dir(self, source: ModelSource) -> Path:
+    def local_dir(self, source: ModelLocation) -> Path:
         bucket, prefix = split_s3_url(source.spec)
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", prefix.strip("/")) or "_root"
         if source.revision:
             name = f"{name}@{re.sub(r'[^A-Za-z0-9._-]+', '_', source.revision)}"
         return self.cache_dir / "s3" / bucket / name
 
-    def __call__(self, source: ModelSource) -> Path:
+    def __call__(self, source: ModelLocation) -> Path:
         target = self.local_dir(source)
         if (target / _S3_MARKER).is_file():
             return target

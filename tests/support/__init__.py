@@ -1,12 +1,13 @@
 """Test and benchmark helpers that build real, tiny models offline.
 
-See :mod:`pipelines.testing.tiny_models`. Importing this package is cheap: the
+See :mod:`tests.support.tiny_models`. Importing this package is cheap: the
 heavy libraries are imported only when a model is built.
 """
 
 from __future__ import annotations
 
-from pipelines.testing.tiny_models import (
+from tests.support.fixed_length import fixed_decode_lengths
+from tests.support.tiny_models import (
     build_marian_like,
     build_tiny_bart,
     build_tiny_marian,
@@ -21,5 +22,6 @@ __all__ = [
     "build_tiny_marian",
     "build_tiny_t5",
     "default_corpus",
+    "fixed_decode_lengths",
     "train_sentencepiece",
 ]

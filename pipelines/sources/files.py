@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import IngestConfig
 from pipelines.records import Article, article_id_for, content_hash, is_valid_id
+from pipelines.sources.config import IngestConfig
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",

@@ -1,4 +1,4 @@
-"""``python -m pipelines.testing DIR``: build the tiny Marian, BART and T5 models into DIR."""
+"""``python -m tests.support DIR``: build the tiny Marian, BART and T5 models into DIR."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from pipelines.testing import build_tiny_bart, build_tiny_marian, build_tiny_t5
+from tests.support import build_tiny_bart, build_tiny_marian, build_tiny_t5
 
 
 def main() -> None:

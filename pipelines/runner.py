@@ -1,0 +1,222 @@
+"""One run: read the sources, detect languages, check the models, translate, summarise, publish, and
+write the run manifest last. The CLI, the Prefect flow, the benchmarks and the tests all call :func:`run`.
+
+Where each step runs is the :class:`Executor`'s business. :class:`InProcess` calls every step here, in
+order; the flow's executor (``flows/``) makes each whole-run step a Prefect task (with retries for those
+that touch the store) and each stage of a batch one task on its task runner (threads or Dask). Stages of
+a batch are named (:data:`Stage`) rather than passed as closures, so an executor can run them in another
+process: :func:`run_stage` there, with that process's :func:`~pipelines.services.services_for`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any, Literal, Protocol, TypeVar
+
+from pipelines import sources, stages
+from pipelines.records import ManifestEntry, Record, RunManifest
+from pipelines.services import Services
+from pipelines.sources.inbox import InboxState
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+Stage = Literal["detect", "translate", "summarize", "publish"]
+"""A stage that works batch by batch; see :func:`run_stage`."""
+
+BATCH_STAGES: tuple[Stage, ...] = ("translate", "summarize", "publish")
+"""What happens to each batch once every model has been checked."""
+
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: records that finished ``stage`` so far, of ``total``."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a batch stage needs to know about its run (small and picklable: it travels to workers)."""
+
+    run_id: str
+    target: str
+    run_day: date
+    unroutable: dict[str, str] = field(default_factory=dict)
+    """Translation pairs (``fr-en``) whose models cannot be had, with the reason."""
+
+
+@dataclass
+class Batch:
+    """Records going through the batch stages; ``entries`` is filled when they are published."""
+
+    records: list[Record]
+    entries: list[ManifestEntry] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    manifest: RunManifest
+    records: list[Record]
+    """Every record after its last stage (what the manifest lists, with the content)."""
+
+
+class Executor(Protocol):
+    """Runs the steps of :func:`run`."""
+
+    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
+        """Run one whole-run step, ``work(*args)``; ``touches_store`` marks steps worth retrying when the
+        store is unreachable."""
+        ...
+
+    def map_batches(
+        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+    ) -> Iterator[Batch]:
+        """Run ``stage_names`` in order on every batch; yield the finished batches in their order."""
+        ...
+
+
+class InProcess:
+    """The plain executor: every step in this thread, batch after batch."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
+        return work(*args)
+
+    def map_batches(
+        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+    ) -> Iterator[Batch]:
+        for batch in batches:
+            for stage in stage_names:
+                batch = run_stage(stage, batch, self.services, context)
+            yield batch
+
+
+def run_stage(stage: Stage, batch: Batch, services: Services, context: RunContext) -> Batch:
+    """One batch stage, given only the services it uses."""
+    if stage == "detect":
+        return Batch(stages.detect(batch.records, services.config.detection))
+    if stage == "translate":
+        return Batch(
+            stages.translate(batch.records, services.translation, context.target, context.unroutable)
+        )
+    if stage == "summarize":
+        return Batch(stages.summarize(batch.records, services.summary, context.target))
+    entries = stages.publish(batch.records, services.publisher, services.signature, context.run_day)
+    return Batch(batch.records, entries)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, key-safe run id: UTC timestamp plus randomness, e.g. ``20261125T210000Z-3f9a1c``."""
+    moment = now or datetime.now(UTC)
+    return f"{moment.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def run(
+    inputs: Iterable[str | os.PathLike[str]],
+    services: Services,
+    *,
+    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+    logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+) -> RunOutcome:
+    """Process ``inputs`` and publish the results; returns the manifest (also written to the store, last).
+
+    ``inputs`` are local files or folders, ``http(s)://`` RSS/Atom feed URLs (each item's page is
+    fetched) and ``s3://bucket/prefix/`` inboxes (objects new since the last successful run). An inbox
+    advances only after the manifest is written, so a failed run takes the same objects again.
+    ``logger`` (default: this module's) receives the run's start, model warnings and end.
+    """
+    log = logger or _log
+    executor = executor or InProcess(services)
+    config = services.config
+    entries_given = [os.fspath(entry) for entry in inputs]
+    started_at = datetime.now(UTC)
+    run_id = new_run_id(started_at)
+    log.info("run %s: reading %s into %s", run_id, ", ".join(entries_given), config.store.url)
+
+    records, watermarks = executor.step(
+        "ingest_articles", read_inputs, entries_given, services, run_id, touches_store=True
+    )
+    context = RunContext(run_id, config.target_language, started_at.date())
+    detected = [
+        record
+        for batch in _reported(
+            executor.map_batches(("detect",), _batches(records, config.batch_size), context),
+            "detect",
+            len(records),
+            on_progress,
+        )
+        for record in batch.records
+    ]
+    check = executor.step("check_models", _check_models, detected, services, context.target)
+    for pair, reason in check.unroutable.items():
+        log.warning("translation %s unavailable: %s", pair, reason)
+    for kind, note in check.summary_notes.items():
+        log.warning("summary %s falls back: %s", kind, note)
+    context = replace(context, unroutable=check.unroutable)
+
+    processed: list[Record] = []
+    entries: list[ManifestEntry] = []
+    finished = executor.map_batches(BATCH_STAGES, _batches(detected, config.batch_size), context)
+    for batch in _reported(finished, "publish", len(detected), on_progress):
+        processed.extend(batch.records)
+        entries.extend(batch.entries)
+
+    manifest = executor.step(
+        "write_run_manifest",
+        stages.write_manifest,
+        entries,
+        services.publisher,
+        services.signature,
+        run_id,
+        started_at,
+        touches_store=True,
+    )
+    if watermarks:
+        executor.step(
+            "advance_inboxes", sources.save_watermarks, services.store, watermarks, run_id, touches_store=True
+        )
+    counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
+    log.info("run %s finished: %s", run_id, counts)
+    return RunOutcome(manifest, processed)
+
+
+def read_inputs(
+    entries: Sequence[str], services: Services, run_id: str
+) -> tuple[list[Record], list[InboxState]]:
+    """Every input as a record (pending, unchanged, or failed with its reason), and the inbox watermarks."""
+    config = services.config
+    found = sources.gather(
+        entries,
+        services.store,
+        ingest=config.ingest,
+        settings=config.sources,
+        fetch=services.fetch,
+        s3_client=services.s3_client if any(sources.is_inbox(entry) for entry in entries) else None,
+    )
+    records = stages.mark_unchanged(stages.to_records(found.items, run_id), services.publisher)
+    return records, found.watermarks
+
+
+def _check_models(records: list[Record], services: Services, target: str) -> stages.ModelCheck:
+    return stages.check_models(records, services.translation, services.summary, target)
+
+
+def _batches(records: Sequence[Record], size: int) -> list[Batch]:
+    return [Batch(list(records[start : start + size])) for start in range(0, len(records), size)]
+
+
+def _reported(
+    batches: Iterator[Batch], stage: str, total: int, on_progress: Progress | None
+) -> Iterator[Batch]:
+    done = 0
+    for batch in batches:
+        done += len(batch.records)
+        if on_progress is not None:
+            on_progress(stage, done, total)
+        yield batch
