@@ -173,10 +173,7 @@ def digest(
     ] = None,
 ) -> None:
     """Render the stored summaries of one day and language, one item per article."""
-    from pipelines.errors import NewsdigestError, NothingPublished
-    from pipelines.newsletter.render import render_digest
-    from pipelines.store import open_store
-    from pipelines.store.reader import list_summaries
+    from pipelines import NewsdigestError, NothingPublished, list_summaries, open_store, render_digest
 
     when = _day(day)
     settings = _settings(config, {"store.url": store})
@@ -207,10 +204,7 @@ def edition(
     ] = None,
 ) -> None:
     """Group the day's articles into stories, store the edition and print it, one item per story."""
-    from pipelines.errors import NewsdigestError
-    from pipelines.newsletter.render import render_edition
-    from pipelines.store import open_store
-    from pipelines.stories.edition import build_edition, read_edition
+    from pipelines import NewsdigestError, build_edition, open_store, read_edition, render_edition
 
     when = _day(day)
     settings = _settings(config, {"store.url": store})

@@ -29,12 +29,14 @@ if TYPE_CHECKING:
         ModelError,
         ModelUnavailable,
         NewsdigestError,
+        NothingPublished,
         ObjectNotFound,
         StoreError,
         StoreUnavailable,
         UnsafeURL,
         UnsupportedPair,
     )
+    from pipelines.newsletter.render import render_digest, render_edition
     from pipelines.records import (
         FINAL_STATUSES,
         Article,
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from pipelines.store import ObjectStore, open_store
     from pipelines.store.publish import SummaryObject
     from pipelines.store.reader import get_record, list_runs, list_summaries
+    from pipelines.stories.edition import build_edition, read_edition
     from pipelines.translate.ct2 import convert_model
 
 _EXPORTS: dict[str, str] = {
@@ -75,6 +78,7 @@ _EXPORTS: dict[str, str] = {
             "ModelError",
             "ModelUnavailable",
             "NewsdigestError",
+            "NothingPublished",
             "ObjectNotFound",
             "StoreError",
             "StoreUnavailable",
@@ -107,6 +111,8 @@ _EXPORTS: dict[str, str] = {
     "SummaryObject": "pipelines.store.publish",
     **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
     "convert_model": "pipelines.translate.ct2",
+    **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
+    **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),
 }
 
 __all__ = [
@@ -125,6 +131,7 @@ __all__ = [
     "ModelError",
     "ModelUnavailable",
     "NewsdigestError",
+    "NothingPublished",
     "ObjectNotFound",
     "ObjectStore",
     "Progress",
@@ -142,6 +149,7 @@ __all__ = [
     "Translation",
     "UnsafeURL",
     "UnsupportedPair",
+    "build_edition",
     "build_services",
     "convert_model",
     "detect_language",
@@ -151,6 +159,9 @@ __all__ = [
     "load_config",
     "model_resolver",
     "open_store",
+    "read_edition",
+    "render_digest",
+    "render_edition",
     "run",
     "run_stage",
     "services_for",

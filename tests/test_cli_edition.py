@@ -9,12 +9,11 @@ from typer.testing import CliRunner
 
 from benchmarks.stories import DATA, bcubed, load
 from flows.cli import EXIT_INCOMPLETE, EXIT_OK, app
-from pipelines.config import Config
-from pipelines.stages import run_pipeline
+from pipelines import Config, build_services, run
 
 
 def test_run_then_edition_groups_the_story_set(tiny_config: Config) -> None:
-    manifest = run_pipeline([DATA], tiny_config)
+    manifest = run([DATA], build_services(tiny_config)).manifest
     assert manifest.counts.get("published") == len(load())
     store = tiny_config.store.url
     runner = CliRunner()

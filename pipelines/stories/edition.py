@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.errors import NothingPublished, ObjectNotFound
 from pipelines.newsletter.text import plain_text, source_name
-from pipelines.records import Model, Record
+from pipelines.records import Record, StoredData
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 from pipelines.store.publish import SummaryObject
@@ -254,5 +254,5 @@ def _put_if_changed(store: ObjectStore, key: str, data: bytes, written: list[str
     written.append(key)
 
 
-def _encode(obj: Model) -> bytes:
+def _encode(obj: StoredData) -> bytes:
     return obj.model_dump_json(indent=2).encode()

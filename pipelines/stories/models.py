@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from pipelines.records import SCHEMA_VERSION, Model
+from pipelines.records import SCHEMA_VERSION, StoredData
 
 
-class StoryArticle(Model):
+class StoryArticle(StoredData):
     """One article of a story, as a newsletter links it."""
 
     article_id: str
@@ -22,7 +22,7 @@ class StoryArticle(Model):
     summary_key: str = Field(description="the summary object this entry was taken from")
 
 
-class Story(Model):
+class Story(StoredData):
     """One story of a day and language: stored at stories/<YYYY-MM-DD>/<lang>/<story_id>.json.
 
     ``id`` is the id of the article that founded the story; later runs add members and never change it.
@@ -40,7 +40,7 @@ class Story(Model):
     last_at: datetime | None = Field(description="latest publication time among the members")
 
 
-class EditionStory(Model):
+class EditionStory(StoredData):
     """A story as an edition lists it: the representative's headline and summaries, every source."""
 
     id: str
@@ -59,7 +59,7 @@ class EditionStory(Model):
     last_at: datetime | None
 
 
-class Edition(Model):
+class Edition(StoredData):
     """A day's newsletter in one language: stored at editions/<YYYY-MM-DD>/<lang>.json (one GET)."""
 
     schema_version: int = SCHEMA_VERSION

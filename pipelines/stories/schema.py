@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import NewsdigestError
-from pipelines.records import SCHEMA_VERSION, Model
+from pipelines.records import SCHEMA_VERSION, StoredData
 from pipelines.store.schema import DRAFT, ID_BASE, VERSIONS_FILE, fingerprint, render
 from pipelines.stories.models import Edition, Story
 
@@ -24,7 +24,7 @@ def _all_required(schema: dict[str, Any]) -> None:
         schema["required"] = list(schema["properties"])
 
 
-def _from_model(name: str, model: type[Model], description: str) -> dict[str, Any]:
+def _from_model(name: str, model: type[StoredData], description: str) -> dict[str, Any]:
     body = model.model_json_schema(mode="serialization")
     _all_required(body)
     for definition in body.get("$defs", {}).values():
