@@ -54,14 +54,36 @@ def _default_aliases() -> dict[str, str]:
     return {"zh-cn": "zh", "zh-tw": "zh", "zh-hk": "zh", "iw": "he", "in": "id", "jw": "jv", "nb": "no"}
 
 
+# Measured with benchmarks/detect.py --sweep (docs/benchmarks.md): below this, langdetect alone errs.
+SHORT_TEXT_LETTERS = 200
+
+
+def _default_short_text_languages() -> list[str]:
+    return [
+        *("en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "tr", "ar", "zh", "ja", "ko", "el"),
+        *("he", "sv", "da", "no", "fi", "cs", "sk", "ro", "hu", "bg", "hr", "fa", "hi", "id", "vi"),
+    ]
+
+
 class DetectionConfig(StrictModel):
-    """Language identification (langdetect, seeded so results repeat)."""
+    """Language identification: langdetect (seeded so results repeat) for ordinary text; script evidence
+    and a detector made for short text (fastText's compact model) for titles and one-line items."""
 
     seed: int = 0
     min_confidence: float = Field(default=0.70, ge=0.0, le=1.0)
     min_letters: int = Field(default=20, ge=1, description="fewer letters than this is 'und'")
     sample_chars: int = Field(default=5_000, ge=100, description="characters of the text inspected")
     aliases: dict[str, str] = Field(default_factory=_default_aliases)
+    short_text_letters: int = Field(
+        default=SHORT_TEXT_LETTERS,
+        ge=0,
+        description="fewer letters than this: the short-text path (0: never); see docs/benchmarks.md",
+    )
+    languages: list[LanguageCode] = Field(
+        default_factory=_default_short_text_languages,
+        min_length=1,
+        description="languages the short-text detector may answer (letters that decide can name others)",
+    )
 
 
 class ModelsConfig(StrictModel):
