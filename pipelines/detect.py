@@ -27,6 +27,7 @@ LANGDETECT = "langdetect"
 SCRIPT = "script"
 
 _LOCK = threading.Lock()
+_SCORE_SEEN = 0.9999
 
 
 def detect_language(text: str, config: DetectionConfig) -> Detection:
@@ -112,11 +113,16 @@ def _fasttext(
     scores = fasttext_scores(sample)
     if scores is None:
         return None
-    allowed = set(config.languages)
+    allowed = {language for language in config.languages if evidence.allows(language)}
+    table = {key.lower(): value for key, value in config.aliases.items()}
     kept: dict[str, tuple[str, float]] = {}
+    seen = 0.0
     for raw, score in scores:
-        language = normalise_code(raw, config.aliases)
-        if language in allowed and evidence.allows(language):
+        if seen > _SCORE_SEEN:  # the rest of the 176 labels cannot change the choice
+            break
+        seen += score
+        language = table.get(raw, raw)
+        if language in allowed:
             previous = kept.get(language)
             kept[language] = (previous[0] if previous else raw, (previous[1] if previous else 0.0) + score)
     total = sum(score for _, score in kept.values())
