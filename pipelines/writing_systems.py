@@ -96,7 +96,7 @@ class ScriptEvidence:
     ``language`` is set when the letters decide; ``candidates`` is then ``{language}``. For a script shared
     by several languages ``language`` is None and ``candidates`` holds that script's languages (empty for a
     script not listed here), or is None for Latin (any language not written in another script). ``share``
-    is the dominant script's part of the (weighted) letters.
+    is the dominant script's part of the (weighted) letters, not counting Latin ones unless it is Latin.
     """
 
     script: str | None
@@ -141,11 +141,14 @@ def script_evidence(text: str) -> ScriptEvidence:
     total = sum(counts.values())
     if not total:
         return ScriptEvidence(None, None, None, 0.0)
+    # Latin words inside text in another script are mostly names and acronyms ("iPhone", "GDP"): they do
+    # not make the other script's verdict less sure.
+    others = total - counts[LATIN]
     # Japanese is written in Han and Kana together; counted as one script so Kana decides.
     if counts[KANA] and counts[KANA] + counts[HAN] >= max(counts.values()):
-        return _decided(KANA, "ja", (counts[KANA] + counts[HAN]) / total, "Kana letters")
+        return _decided(KANA, "ja", (counts[KANA] + counts[HAN]) / others, "Kana letters")
     script, dominant = counts.most_common(1)[0]
-    share = dominant / total
+    share = dominant / (total if script == LATIN else others)
     if script in _SINGLE_LANGUAGE:
         return _decided(script, _SINGLE_LANGUAGE[script], share, f"{script} letters")
     if script == HAN:

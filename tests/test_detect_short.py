@@ -56,6 +56,13 @@ def test_letters_decide(text: str, language: str) -> None:
     assert evidence.reason
 
 
+def test_latin_names_inside_other_scripts_do_not_weaken_the_verdict() -> None:
+    detection = detect_language("iPhone 16 Pro発売、Appleが新機能を発表", CONFIG)
+    assert detection.language == "ja" and detection.probability == 1.0
+    mixed = script_evidence("Путин и Си Цзиньпин 习近平 встретились")  # Cyrillic dominant, some Han
+    assert mixed.script == CYRILLIC and mixed.share < 1.0
+
+
 def test_shared_scripts_only_narrow() -> None:
     latin = script_evidence("Ajax wint van Feyenoord")
     assert latin.script == LATIN and latin.language is None and latin.candidates is None
