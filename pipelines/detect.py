@@ -118,7 +118,7 @@ def _fasttext(
     kept: dict[str, tuple[str, float]] = {}
     seen = 0.0
     for raw, score in scores:
-        if seen > _SCORE_SEEN:  # the rest of the 176 labels cannot change the choice
+        if seen > _SCORE_SEEN and kept:  # the rest of the 176 labels cannot change the choice
             break
         seen += score
         language = table.get(raw, raw)
