@@ -146,7 +146,8 @@ def detect(
     file: Annotated[str, typer.Argument(help="A text file, or '-' for standard input.")],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
 ) -> None:
-    """Detect the language of one text."""
+    """Detect the language of one text: language, probability, what decided, then why 'und' and the
+    detectors' opinions when they disagree (tab-separated)."""
     from pipelines import detect_language
 
     settings = _settings(config)
@@ -155,9 +156,11 @@ def detect(
     except OSError as exc:
         raise _fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE) from None
     detection = detect_language(raw.decode("utf-8", errors="replace"), settings.detection)
-    line = f"{detection.language}\t{detection.probability:.3f}"
+    line = f"{detection.language}\t{detection.probability:.3f}\t{detection.method}"
     if detection.reason:
         line += f"\t{detection.reason}"
+    if detection.opinions:
+        line += "\t" + ", ".join(f"{o.method}={o.language} ({o.probability:.2f})" for o in detection.opinions)
     sys.stdout.write(line + "\n")
     raise typer.Exit(EXIT_INCOMPLETE if detection.language == "und" else EXIT_OK)
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Status = Literal["pending", "published", "unchanged", "skipped", "failed"]
 """published: written; unchanged: same content already stored; skipped: deliberately not processed
@@ -67,11 +67,26 @@ class Article(StoredData):
     flags: list[str] = Field(default_factory=list, description="e.g. invalid-utf8-replaced, truncated")
 
 
+class DetectorOpinion(StoredData):
+    """What one detector (or the script evidence) said about a text."""
+
+    method: str = Field(description="langdetect, script or fasttext-lite")
+    language: str = Field(description="normalised code, or 'und'")
+    probability: float = Field(ge=0.0, le=1.0)
+
+
 class Detection(StoredData):
     language: str = Field(description="normalised code, or 'und'")
     probability: float = Field(ge=0.0, le=1.0)
     raw: str | None = Field(default=None, description="the detector's own code before normalisation")
     reason: str | None = Field(default=None, description="why the language is 'und'")
+    method: str = Field(
+        default="langdetect",
+        description="what decided: langdetect (ordinary text), script or fasttext-lite (short text)",
+    )
+    opinions: list[DetectorOpinion] = Field(
+        default_factory=list, description="every opinion on a short text, kept when they disagree"
+    )
 
 
 class ModelRef(StoredData):

@@ -18,6 +18,7 @@ from typing import Any
 
 from pipelines.records import Summary
 from pipelines.summarize.config import SummaryKind, SummarySpec
+from pipelines.summarize.fit import FLAG_SHORTER_SENTENCE, shorter_sentence
 from pipelines.summarize.text import join_sentences, sentences, words
 
 _DAMPING = 0.85
@@ -40,15 +41,26 @@ class ExtractiveSummarizer(ABC):
     def summarize(
         self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
     ) -> list[Summary]:
-        return [
-            Summary(
-                kind=kind,
-                language=language,
-                text=join_sentences(self.select(sentences(text, language), spec.sentences), language),
-                method=self.method,
+        summaries = []
+        for text in texts:
+            candidates = sentences(text, language)
+            chosen = self.select(candidates, spec.sentences)
+            flags: list[str] = []
+            if len(chosen) == 1:
+                # One sentence over budget that compression cannot fit: a shorter one with the same story.
+                substitute = shorter_sentence(chosen[0], candidates, spec.max_words, language)
+                if substitute is not None:
+                    chosen, flags = [substitute], [FLAG_SHORTER_SENTENCE]
+            summaries.append(
+                Summary(
+                    kind=kind,
+                    language=language,
+                    text=join_sentences(chosen, language),
+                    method=self.method,
+                    flags=flags,
+                )
             )
-            for text in texts
-        ]
+        return summaries
 
 
 class LeadSummarizer(ExtractiveSummarizer):

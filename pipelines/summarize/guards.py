@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.repetition import FLAG_REPETITION, is_repetitive
-from pipelines.summarize.text import cut_at_words, join_sentences, sentences, word_count, words
+from pipelines.summarize.fit import FLAG_CUT_MID_SENTENCE as FLAG_CUT_MID_SENTENCE
+from pipelines.summarize.fit import fit_sentence
+from pipelines.summarize.text import join_sentences, sentences, word_count, words
 
 FLAG_EMPTY = "empty"
 FLAG_LONGER_THAN_SOURCE = "longer-than-source"
 FLAG_TRIMMED = "trimmed-to-budget"
-FLAG_CUT_MID_SENTENCE = "cut-mid-sentence"
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,11 @@ class GuardResult:
 
 
 def trim_to_budget(text: str, max_words: int, language: str) -> GuardResult:
-    """Whole sentences while they fit ``max_words``; a first sentence over budget is cut at the budget.
+    """Whole sentences while they fit ``max_words``; a first sentence over budget is fitted to it.
 
-    Either kind of trimming is flagged: trimming whole sentences with ``trimmed-to-budget``, cutting
-    inside the first sentence additionally with ``cut-mid-sentence``.
+    Trimming whole sentences is flagged ``trimmed-to-budget``; a first sentence over budget is shortened
+    by :func:`~pipelines.summarize.fit.fit_sentence` (compressed, cut at a clause, or as a last resort
+    mid-sentence), which adds its own flag.
     """
     if word_count(text) <= max_words:
         return GuardResult(text)
@@ -42,7 +44,9 @@ def trim_to_budget(text: str, max_words: int, language: str) -> GuardResult:
         used += count
     if kept:
         return GuardResult(join_sentences(kept, language), [FLAG_TRIMMED])
-    return GuardResult(cut_at_words(text.strip(), max_words), [FLAG_TRIMMED, FLAG_CUT_MID_SENTENCE])
+    first = next(iter(sentences(text, language)), text.strip())
+    fitted = fit_sentence(first, max_words, language)
+    return GuardResult(fitted.text, [FLAG_TRIMMED, *fitted.flags])
 
 
 def check_summary(
