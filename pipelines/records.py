@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Status = Literal["pending", "published", "unchanged", "skipped", "failed"]
 """published: written; unchanged: same content already stored; skipped: deliberately not processed
@@ -51,6 +51,21 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ParagraphClass = Literal[
+    "navigation", "headline", "standfirst", "byline", "caption", "body", "related", "share", "footer"
+]
+"""What a paragraph of a page is (see :mod:`pipelines.structure`)."""
+
+
+class RemovedLine(Model):
+    """A paragraph of the input left out of the article's text, and what it was taken for."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    cls: ParagraphClass = Field(alias="class", description="navigation, headline, byline, caption, related, ...")
+    text: str
+
+
 class Article(Model):
     """One input article as read, after boilerplate removal."""
 
@@ -63,6 +78,9 @@ class Article(Model):
     origin: str = Field(description="where it was read from: path, path:line, or URL")
     content_hash: str
     flags: list[str] = Field(default_factory=list, description="e.g. invalid-utf8-replaced, truncated")
+    removed: list[RemovedLine] = Field(
+        default_factory=list, description="paragraphs of the input that are not the article, with their class"
+    )
 
 
 class Detection(Model):
