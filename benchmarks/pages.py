@@ -186,7 +186,9 @@ def _row(label: str, tally: Tally) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--details", action="store_true", help="list every miss of the full method")
     args = parser.parse_args(argv)

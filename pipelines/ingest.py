@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.config import IngestConfig
-from pipelines.records import Article, article_id_for, content_hash, is_valid_id
+from pipelines.records import Article, RemovedLine, article_id_for, content_hash, is_valid_id
+from pipelines.structure import analyse_page, structure_enabled
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",
@@ -168,6 +169,9 @@ def parse_text(
         reason = "empty file" if not decoded.text else "empty: no text after cleaning"
         return [IngestFailure(origin, reason, decoded.text, tuple(decoded.flags))]
     if kind in ("txt", "md"):
+        if structure_enabled(config.structure, None):  # the page structure finds the title
+            text = _strip_markdown(decoded.text) if kind == "md" else decoded.text
+            return [_finish(origin, config, text=text, title="", flags=decoded.flags, title_from_text=True)]
         title, text = _split_plain(decoded.text, markdown=kind == "md")
         return [_finish(origin, config, text=text, title=title, flags=decoded.flags)]
     if kind == "html":
@@ -430,8 +434,9 @@ def _finish(
     source: str | None = None,
     published_at: datetime | None = None,
     article_id: str | None = None,
+    title_from_text: bool = False,
 ) -> Article | IngestFailure:
-    """Common last steps: clean, strip boilerplate, bound the size, assign the stable id."""
+    """Common last steps: clean, strip boilerplate and page furniture, bound the size, assign the id."""
     flags = list(flags)
     if (_SURROGATES.search(text) or _SURROGATES.search(title)) and "invalid-unicode-replaced" not in flags:
         flags.append("invalid-unicode-replaced")
@@ -440,6 +445,7 @@ def _finish(
     text, removed = _strip_boilerplate(text, source, config)
     if removed:
         flags.append(f"boilerplate-removed:{removed}")
+    title, text, removed_lines = _page_structure(title, text, source, config, flags, title_from_text)
     if not text:
         return IngestFailure(origin, "empty: no text after cleaning", title, tuple(flags))
     if len(text) > config.max_article_chars:
@@ -459,7 +465,30 @@ def _finish(
         origin=origin,
         content_hash=content_hash(text, title),
         flags=flags,
+        removed=removed_lines,
     )
+
+
+def _page_structure(
+    title: str, text: str, source: str | None, config: IngestConfig, flags: list[str], title_from_text: bool
+) -> tuple[str, str, list[RemovedLine]]:
+    """Title, article text and removed paragraphs (see :mod:`pipelines.structure`), unless switched off.
+
+    A title given by the input stays. When no body paragraph is recognised (a very short text), nothing
+    is removed and a text input's first line is its title, as without the structure.
+    """
+    if not text or not structure_enabled(config.structure, source):
+        return title, text, []
+    page = analyse_page(text, title=title)
+    if page.fallback:
+        if title_from_text:
+            title, text = _split_plain(text, markdown=False)
+            title, text = " ".join(title.split()), text.strip()
+        return title, text, []
+    removed = page.removed
+    if removed:
+        flags.append(f"structure-removed:{len(removed)}")
+    return " ".join(page.title.split()), page.text, removed
 
 
 def _tidy(text: str) -> str:

@@ -62,7 +62,7 @@ class RemovedLine(Model):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
-    cls: ParagraphClass = Field(alias="class", description="navigation, headline, byline, caption, related, ...")
+    cls: ParagraphClass = Field(alias="class", description="navigation, byline, caption, related, share, ...")
     text: str
 
 

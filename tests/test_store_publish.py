@@ -14,6 +14,7 @@ import pytest
 
 from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
 from pipelines.records import (
+    SCHEMA_VERSION,
     Article,
     Detection,
     ManifestEntry,
@@ -330,5 +331,5 @@ def test_aws_cli_reads_what_was_published(s3_endpoint: str, s3_bucket: str, tmp_
     )
     assert copy.returncode == 0, copy.stderr
     summary = json.loads(target.read_text())
-    assert summary["article_id"] == "a1" and summary["schema_version"] == 1
+    assert summary["article_id"] == "a1" and summary["schema_version"] == SCHEMA_VERSION
     assert summary["record_key"].startswith("records/a1/")

@@ -50,6 +50,7 @@ _CLOSERS = "\"'”’»)]」』）】›"
 _SENTENCE_END = ".!?…。！？؟!?"
 _PERIOD_END = ".…。"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_BULLET = re.compile(r"^(?:[-–•*·▪►]|\d{1,2}[.)])\s")
 _BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:›|»|>|→|\||/|\\|·|•|::)\s*")
 _URL_LINE = re.compile(r"^\s*(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?)\s*$", re.I)
 _TIME = r"\d{1,2}[:h.]\d{2}"
@@ -97,8 +98,12 @@ class PageStructure:
 
     @property
     def removed(self) -> list[RemovedLine]:
-        """Every paragraph left out of the text, with its class (the headline included)."""
-        return [RemovedLine(cls=block.cls, text=block.text) for block in self.blocks if not block.kept]
+        """Every paragraph left out of the text, with its class; not the headline that is the title."""
+        return [
+            RemovedLine(cls=block.cls, text=block.text)
+            for block in self.blocks
+            if not block.kept and not (block.cls == "headline" and block.text == self.title)
+        ]
 
 
 @dataclass
@@ -128,7 +133,7 @@ def split_paragraphs(text: str) -> list[str]:
 
 def _hard_wrapped(lines: list[str]) -> bool:
     """A block whose lines (all but the last) have one width and mostly run on without punctuation."""
-    if len(lines) < 2:
+    if len(lines) < 2 or any(_BULLET.match(line) for line in lines):
         return False
     widest = max(len(line) for line in lines)
     body = lines[:-1]
@@ -177,7 +182,7 @@ def analyse_page(text: str, *, title: str = "", signals: Signals | None = None) 
     body_like = [marked[i] is None and _looks_like_body(unit, signals) for i, unit in enumerate(units)]
     headline = _find_headline(units, marked, title)
     classes = _assign(units, marked, body_like, headline, signals)
-    if not any(cls in KEPT_CLASSES for cls in classes):
+    if "body" not in classes:
         blocks = tuple(Block(unit.text, "body") for unit in units)
         return PageStructure(title=title, blocks=blocks, stoplist=stoplist, fallback=True)
     found_title = title or (units[headline].text if headline is not None else "")
@@ -265,7 +270,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     month = f"(?:{cues.months.pattern})"
     flags = re.IGNORECASE
     return {
-        "credit_start": re.compile(rf"^\W{{0,3}}{credit}\s*(?:by\b|de\b|von\b|di\b|por\b)?\s*[:：/|©]", flags),
+        "credit_start": re.compile(
+            rf"^\W{{0,3}}{credit}\s*(?:by\b|de\b|von\b|di\b|por\b)?\s*(?:[:：/|©]|\.\s)", flags
+        ),
         "credit_parenthetical": re.compile(
             rf"[(\[（【]\s*(?:{credit}|{agency})[^()\[\]（）【】]{{0,80}}[)\]）】]\s*$", flags
         ),
@@ -343,20 +350,27 @@ def _is_byline(unit: _Unit, cues: Cues) -> bool:
     has_digit = any(char.isdigit() for char in unit.text)
     if has_digit and cues.dated.search(unit.text):
         return True
-    dates = sum(len(match.group(0)) for match in _patterns()["date"].finditer(unit.text))
-    return dates >= 0.4 * len(unit.text.strip())
+    date = _patterns()["date"]
+    dates = sum(len(match.group(0)) for match in date.finditer(unit.text))
+    if dates >= 0.4 * len(unit.text.strip()):
+        return True
+    return dates > 0 and _name_like(date.sub(" ", unit.text), strict=True)
 
 
-def _name_like(rest: str) -> bool:
-    """What follows "By"/"Par"/"Von"…: a few words, mostly capitalised where the script has case."""
+def _name_like(rest: str, *, strict: bool = False) -> bool:
+    """What follows "By"/"Par"/"Von"…: a few words, mostly capitalised where the script has case.
+
+    ``strict`` (a name beside a date, with no byline word): at most five words, all capitalised.
+    """
     rest = rest.strip(" :：-–—,|")
     words = [word for word in re.split(r"[\s,|·•/]+", rest) if word]
-    if not words or len(words) > 9:
+    if not words or len(words) > (5 if strict else 9):
         return False
     cased = [word for word in words if word[:1].isalpha() and word[:1].lower() != word[:1].upper()]
     if not cased:
-        return _weight(rest) <= 40
-    return sum(1 for word in cased if word[:1].isupper()) >= 0.5 * len(cased)
+        return not strict and _weight(rest) <= 40
+    capitalised = sum(1 for word in cased if word[:1].isupper())
+    return capitalised == len(cased) if strict else capitalised >= 0.5 * len(cased)
 
 
 def _is_breadcrumb(unit: _Unit) -> bool:
@@ -365,8 +379,9 @@ def _is_breadcrumb(unit: _Unit) -> bool:
     segments = [segment for segment in _BREADCRUMB_SEPARATOR.split(unit.text) if segment.strip()]
     if len(segments) < 2:
         return False
-    limit = 8 if unit.cjk else 4
-    return all(_word_count(segment) <= limit if not unit.cjk else len(segment) <= limit for segment in segments)
+    if unit.cjk:
+        return all(len(segment) <= 8 for segment in segments)
+    return all(_word_count(segment) <= 4 for segment in segments)
 
 
 def _is_menu_row(unit: _Unit) -> bool:
@@ -431,11 +446,14 @@ def _assign(
     last = candidates[-1] if candidates else -1
     classes: list[ParagraphClass] = []
     in_related_list = False
+    announced_list = False
     for index, unit in enumerate(units):
         cls: ParagraphClass
         mark = marked[index]
         if index == headline:
             cls = "headline"
+        elif announced_list and mark is None and _BULLET.match(unit.text):
+            cls = "body"
         elif mark is not None:
             cls = mark
             in_related_list = mark == "related"
@@ -453,6 +471,7 @@ def _assign(
         else:
             cls = "body"
         classes.append(cls)
+        announced_list = cls == "body" and (unit.text.rstrip().endswith((":", "：")) or announced_list)
     return classes
 
 

@@ -37,7 +37,8 @@ class Phrases:
         words = sorted({phrase.casefold() for phrase in phrases if phrase.strip()}, key=len, reverse=True)
         spaced = "|".join(re.escape(word) for word in words if not is_cjk(word))
         unspaced = "|".join(re.escape(word) for word in words if is_cjk(word))
-        parts = ([rf"(?<!\w)(?:{spaced})(?!\w)"] if spaced else []) + ([f"(?:{unspaced})"] if unspaced else [])
+        parts = [rf"(?<!\w)(?:{spaced})(?!\w)"] if spaced else []
+        parts += [f"(?:{unspaced})"] if unspaced else []
         self.pattern = "|".join(parts) if parts else r"(?!x)x"
         self._any = re.compile(self.pattern)
 
