@@ -50,6 +50,7 @@ _CLOSERS = "\"'”’»)]」』）】›"
 _SENTENCE_END = ".!?…。！？؟!?"
 _PERIOD_END = ".…。"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_DATELINE_PLACE = re.compile(r"^\S+(?:\s\S+)?\s*[-–—,|]\s*(.+)$")
 _BULLET = re.compile(r"^(?:[-–•*·▪►]|\d{1,2}[.)])\s")
 _BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:›|»|>|→|\||/|\\|·|•|::)\s*")
 _URL_LINE = re.compile(r"^\s*(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?)\s*$", re.I)
@@ -344,9 +345,10 @@ def _is_credit(text: str) -> bool:
 def _is_byline(unit: _Unit, cues: Cues) -> bool:
     if unit.words > _SHORT_WORDS or unit.period_end:
         return False
-    start = cues.byline_starts.starts(unit.text)
-    if start is not None and _name_like(unit.text[start.end() :]):
-        return True
+    for text in (unit.text, _after_dateline_place(unit.text)):
+        start = cues.byline_starts.starts(text)
+        if start is not None and _name_like(text[start.end() :]):
+            return True
     has_digit = any(char.isdigit() for char in unit.text)
     if has_digit and cues.dated.search(unit.text):
         return True
@@ -355,6 +357,12 @@ def _is_byline(unit: _Unit, cues: Cues) -> bool:
     if dates >= 0.4 * len(unit.text.strip()):
         return True
     return dates > 0 and _name_like(date.sub(" ", unit.text), strict=True)
+
+
+def _after_dateline_place(text: str) -> str:
+    """``Paris – By Jane Doe`` -> ``By Jane Doe``: what follows a place of one or two words and a dash."""
+    match = _DATELINE_PLACE.match(text)
+    return match.group(1) if match else ""
 
 
 def _name_like(rest: str, *, strict: bool = False) -> bool:
