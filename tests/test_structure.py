@@ -68,7 +68,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
             "Mehrere Vereine hatten ihre Spiele in die großen Arenen der Männer verlegt, weil die "
             "Nachfrage nach Karten die Erwartungen übertroffen hatte.",
         ),
-        ("footer", "Wir verwenden Cookies, um unsere Website zu verbessern. Mehr in der Datenschutzerklärung."),
+        ("footer", "Wir verwenden Cookies, um die Website zu verbessern. Mehr in der Datenschutzerklärung."),
     ],
     "es-pipe-share-legal": [
         ("navigation", "Inicio | Economía"),
@@ -123,7 +123,10 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("navigation", "首页 > 财经"),
         ("headline", "国内多家银行下调存款利率"),
         ("caption", "图为某银行营业网点。（新华社记者 王强 摄）"),
-        ("body", "多家国有大型银行今日宣布下调人民币存款挂牌利率，其中三年期和五年期定期存款利率下调幅度较大。"),
+        (
+            "body",
+            "多家国有大型银行今日宣布下调人民币存款挂牌利率，其中三年期和五年期定期存款利率下调幅度较大。",
+        ),
         ("body", "分析人士认为，此举有助于降低银行负债成本，为进一步支持实体经济创造条件。"),
         ("share", "分享到：微信 微博"),
         ("footer", "版权所有 未经授权不得转载"),
@@ -132,7 +135,11 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("headline", "東京都、夏の電力需給に備え節電要請を検討"),
         ("byline", "2026年6月20日 18時10分"),
         ("caption", "都庁で記者会見する担当者＝ロイター"),
-        ("body", "東京都は20日、今夏の電力需給が厳しくなる恐れがあるとして、都民や事業者に節電を呼びかける検討に入った。"),
+        (
+            "body",
+            "東京都は20日、今夏の電力需給が厳しくなる恐れがあるとして、"
+            "都民や事業者に節電を呼びかける検討に入った。",
+        ),
         ("body", "猛暑が続いた場合、電力の予備率が安定供給に必要な水準を下回る可能性があるという。"),
         ("related", "関連記事"),
         ("related", "電気料金、来月から値上げへ"),
@@ -168,8 +175,8 @@ def test_each_paragraph_gets_its_class_and_the_headline_is_the_title(name: str) 
     assert page.title == headline
     assert [(block.cls, block.text) for block in page.blocks] == paragraphs
     assert page.text == "\n\n".join(text for cls, text in paragraphs if cls in ("body", "standfirst"))
-    expected_removed = [(cls, text) for cls, text in paragraphs if cls not in ("body", "standfirst", "headline")]
-    assert [(line.cls, line.text) for line in page.removed] == expected_removed
+    removed = [(cls, text) for cls, text in paragraphs if cls not in ("body", "standfirst", "headline")]
+    assert [(line.cls, line.text) for line in page.removed] == removed
 
 
 def test_paragraphs_on_single_lines_classify_alike() -> None:
