@@ -1,6 +1,6 @@
 """Score page-structure cleaning on the team's scraped-page texts, beside today's baseline and ablations.
 
-    PYTHONPATH=. python benchmarks/pages.py [--split dev|heldout|all] [--details]
+    PYTHONPATH=. python benchmarks/pages.py [--split dev|heldout1|heldout2|all] [--details]
 
 Each page in ``benchmarks/data/pages/<split>/`` is a text file of tagged paragraphs (format in the folder's
 README). The page text given to the cleaner is the paragraphs without their tags, separated by a blank
@@ -34,7 +34,7 @@ from pipelines.structure.classify import _JUSTEXT_LENGTHS, choose_stoplist
 DATA = Path(__file__).resolve().parent / "data" / "pages"
 TAGS = frozenset({"nav", "title", "standfirst", "byline", "caption", "body", "related", "share", "footer"})
 KEPT_TAGS = frozenset({"body", "standfirst"})
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout1", "heldout2")
 
 
 @dataclass
