@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.records import ParagraphClass, RemovedLine
-from pipelines.structure.cues import Cues, is_cjk, letters, load_cues
+from pipelines.structure.cues import Cues, cjk_count, is_cjk, letters, load_cues
 
 KEPT_CLASSES: frozenset[str] = frozenset({"body", "standfirst"})
 
@@ -43,11 +43,13 @@ tags or headlines have fewer (jusText itself starts doubting below 0.30, too str
 paragraphs in agglutinative languages such as Turkish)."""
 _JUSTEXT_LENGTHS = {"length_low": 50, "length_high": 150}
 """jusText's paragraph lengths, lowered from 70/200 for news paragraphs of one to three sentences."""
+_LANGUAGE_SAMPLE_CHARS = 20_000
+"""Characters of the page that choose the stop-word list (the language does not change further on)."""
 _CJK_SHARE = 0.3
 """A page whose letters are this much CJK has no stop-word list: jusText's density does not apply."""
 
 _CLOSERS = "\"'”’»)]」』）】›"
-_SENTENCE_END = ".!?…。！？؟!?"
+_SENTENCE_END = ".!?…。！？؟"
 _PERIOD_END = ".…。"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATELINE_PLACE = re.compile(r"^\S+(?:\s\S+)?\s*[-–—,|]\s*(.+)$")
@@ -154,8 +156,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _weight(text: str) -> int:
-    cjk = sum(1 for char in text if is_cjk(char))
-    return len(text) + 2 * cjk
+    return len(text) + 2 * cjk_count(text)
 
 
 def _word_count(text: str) -> int:
@@ -224,10 +225,9 @@ def _stoplist_index() -> dict[str, tuple[str, ...]]:
 
 def choose_stoplist(paragraphs: list[str]) -> str | None:
     """The jusText stop-word list that covers most of the page's words; none for a CJK page."""
-    joined = " ".join(paragraphs)
+    joined = " ".join(paragraphs)[:_LANGUAGE_SAMPLE_CHARS]
     total = letters(joined)
-    cjk = sum(1 for char in joined if is_cjk(char))
-    if not total or cjk / total > _CJK_SHARE:
+    if not total or cjk_count(joined) / total > _CJK_SHARE:
         return None
     index = _stoplist_index()
     hits: dict[str, int] = {}
@@ -251,8 +251,8 @@ def _add_justext(units: list[_Unit], stoplist: str, *, with_classes: bool) -> No
     page = "".join(f"<p>{html.escape(unit.text)}</p>" for unit in units)
     try:
         paragraphs = justext.justext(f"<html><body>{page}</body></html>", stopwords, **_JUSTEXT_LENGTHS)
-    except (justext.core.JustextError, ValueError) as exc:
-        raise ValueError(f"jusText could not classify the page: {exc}") from exc
+    except (justext.core.JustextError, ValueError):
+        return  # jusText's classes are one signal among several: the page is classified without them
     if len(paragraphs) != len(units):
         return
     for unit, paragraph in zip(units, paragraphs, strict=True):

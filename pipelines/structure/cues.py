@@ -21,6 +21,11 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def cjk_count(text: str) -> int:
+    """How many Chinese, Japanese or Korean characters ``text`` holds."""
+    return len(_CJK.findall(text))
+
+
 def letters(text: str) -> int:
     """How many letters (any script) ``text`` holds."""
     return len(_LETTER.findall(text))
