@@ -152,11 +152,13 @@ def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]
 
 
 def parse_text(
-    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig
+    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig, source: str | None = None
 ) -> list[Article | IngestFailure]:
     """Parse one input of the given kind (txt, md, html, json, jsonl) from bytes or text.
 
     For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too.
+    ``source`` names the source of a text or HTML input for per-source settings (a JSON record's own
+    ``source`` field names its source).
     """
     if kind not in KINDS:
         reason = f"unsupported input kind '{kind}' (supported: {', '.join(sorted(KINDS))})"
@@ -169,13 +171,16 @@ def parse_text(
         reason = "empty file" if not decoded.text else "empty: no text after cleaning"
         return [IngestFailure(origin, reason, decoded.text, tuple(decoded.flags))]
     if kind in ("txt", "md"):
-        if structure_enabled(config.structure, None):  # the page structure finds the title
+        if structure_enabled(config.structure, source):  # the page structure finds the title
             text = _strip_markdown(decoded.text) if kind == "md" else decoded.text
-            return [_finish(origin, config, text=text, title="", flags=decoded.flags, title_from_text=True)]
+            found = _finish(
+                origin, config, text=text, title="", flags=decoded.flags, source=source, title_from_text=True
+            )
+            return [found]
         title, text = _split_plain(decoded.text, markdown=kind == "md")
-        return [_finish(origin, config, text=text, title=title, flags=decoded.flags)]
+        return [_finish(origin, config, text=text, title=title, flags=decoded.flags, source=source)]
     if kind == "html":
-        return [_parse_html(decoded, origin, config)]
+        return [_parse_html(decoded, origin, config, source)]
     if kind == "json":
         return _parse_json(decoded, origin, config)
     return _parse_jsonl(decoded, origin, config)
@@ -257,7 +262,9 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(out)
 
 
-def _parse_html(decoded: _Decoded, origin: str, config: IngestConfig) -> Article | IngestFailure:
+def _parse_html(
+    decoded: _Decoded, origin: str, config: IngestConfig, source: str | None = None
+) -> Article | IngestFailure:
     import trafilatura
 
     flags = list(decoded.flags)
@@ -284,7 +291,7 @@ def _parse_html(decoded: _Decoded, origin: str, config: IngestConfig) -> Article
     paragraphs = [line.strip() for line in _clean(body).split("\n") if line.strip()]
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags)
+    return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags, source=source)
 
 
 # --------------------------------------------------------------------------------------------- JSON

@@ -355,3 +355,14 @@ def test_a_run_publishes_the_headline_and_only_the_article(tiny_config: Config, 
     english_record = get_record(store, sorted(manifest.entries, key=lambda e: e.origin)[0].article_id)
     short = next(s for s in english_record.summaries if s.kind == "short")
     assert short.text.startswith("Freight rates between Asia")
+
+
+def test_the_switch_applies_to_a_named_source_of_html_pages() -> None:
+    """Feeds pass their source name along with each page, so a feed can be switched off alone."""
+    body = "".join(f"<p>{text}</p>" for cls, text in PAGES["en-slash-breadcrumb"] if cls != "headline")
+    page = f"<html><head><title>Shipping</title></head><body><article>{body}</article></body></html>"
+    config = IngestConfig(structure={"*": True, "wire": False})
+    off = _article(parse_text(page, origin="a.html", kind="html", config=config, source="wire"))
+    on = _article(parse_text(page, origin="b.html", kind="html", config=config, source="paper"))
+    assert "SHARE THIS ARTICLE" in off.text and off.removed == []
+    assert "SHARE THIS ARTICLE" not in on.text and on.removed
