@@ -45,6 +45,9 @@ _JUSTEXT_LENGTHS = {"length_low": 50, "length_high": 150}
 """jusText's paragraph lengths, lowered from 70/200 for news paragraphs of one to three sentences."""
 _LANGUAGE_SAMPLE_CHARS = 20_000
 """Characters of the page that choose the stop-word list (the language does not change further on)."""
+_JUSTEXT_MAX_CHARS = 2_000
+"""jusText sees this much of each paragraph: far above its length limits, and its whitespace handling is
+slow on megabyte paragraphs."""
 _CJK_SHARE = 0.3
 """A page whose letters are this much CJK has no stop-word list: jusText's density does not apply."""
 
@@ -248,7 +251,7 @@ def _add_justext(units: list[_Unit], stoplist: str, *, with_classes: bool) -> No
         return
     import justext
 
-    page = "".join(f"<p>{html.escape(unit.text)}</p>" for unit in units)
+    page = "".join(f"<p>{html.escape(unit.text[:_JUSTEXT_MAX_CHARS])}</p>" for unit in units)
     try:
         paragraphs = justext.justext(f"<html><body>{page}</body></html>", stopwords, **_JUSTEXT_LENGTHS)
     except (justext.core.JustextError, ValueError):
