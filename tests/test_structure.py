@@ -366,3 +366,23 @@ def test_the_switch_applies_to_a_named_source_of_html_pages() -> None:
     on = _article(parse_text(page, origin="b.html", kind="html", config=config, source="paper"))
     assert "SHARE THIS ARTICLE" in off.text and off.removed == []
     assert "SHARE THIS ARTICLE" not in on.text and on.removed
+
+
+WIRE_CLOSED = {
+    "en": [
+        "Storm closes ports along the coast",
+        "High winds forced the closure of several ports along the coast on Monday, the coast guard said.",
+        "Ferries to the islands should sail again on Wednesday once the storm has passed. (AFP)",
+    ],
+    "ja": [
+        "東京で新しい美術館が開館",
+        "東京都内で10日、新しい現代美術館が開館し、初日から多くの来館者が訪れた。",
+        "展示は来年3月まで続く予定で、入館料は一般1500円となっている。（共同）",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", sorted(WIRE_CLOSED))
+def test_a_wire_agency_in_brackets_closing_the_last_paragraph_keeps_it_in_the_body(language: str) -> None:
+    page = analyse_page("\n\n".join(WIRE_CLOSED[language]))
+    assert [block.cls for block in page.blocks] == ["headline", "body", "body"]

@@ -56,6 +56,7 @@ _SENTENCE_END = ".!?…。！？؟"
 _PERIOD_END = ".…。"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATELINE_PLACE = re.compile(r"^\S+(?:\s\S+)?\s*[-–—,|]\s*(.+)$")
+_TRAILING_BRACKET = re.compile(r"(?<=[.!?。！？])\s*[(\[（【][^()\[\]（）【】]{1,30}[)\]）】]$")
 _BULLET = re.compile(r"^(?:[-–•*·▪►]|\d{1,2}[.)])\s")
 _BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:›|»|>|→|\||/|\\|·|•|::)\s*")
 _URL_LINE = re.compile(r"^\s*(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?)\s*$", re.I)
@@ -150,7 +151,8 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 
 def _strip_closers(text: str) -> str:
-    return text.rstrip().rstrip(_CLOSERS).rstrip()
+    """The text without closing quotes and brackets, nor a short bracket after a full stop (``(AFP)``)."""
+    return _TRAILING_BRACKET.sub("", text.rstrip()).rstrip(_CLOSERS).rstrip()
 
 
 def _ends_sentence(text: str) -> bool:
@@ -278,7 +280,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^\W{{0,3}}{credit}\s*(?:by\b|de\b|von\b|di\b|por\b)?\s*(?:[:：/|©]|\.\s)", flags
         ),
         "credit_parenthetical": re.compile(
-            rf"[(\[（【]\s*(?:{credit}|{agency})[^()\[\]（）【】]{{0,80}}[)\]）】]\s*$", flags
+            rf"[(\[（【]\s*{credit}[^()\[\]（）【】]{{0,80}}[)\]）】]\s*$", flags
+        ),
+        "agency_parenthetical": re.compile(
+            rf"[(\[（【]\s*{agency}\s*[/:：|][^()\[\]（）【】]{{1,80}}[)\]）】]\s*$", flags
         ),
         "credit_trailing": re.compile(rf"(?:^|[.!?。！？]\s*){credit}\s*[:：]\s*[^.。]{{1,80}}$", flags),
         "credit_agency_end": re.compile(rf"(?:[=＝/|—–]\s*{agency}|^\W*{agency})\W*$", flags),
@@ -331,6 +336,10 @@ def _related_heading(unit: _Unit, cues: Cues) -> bool:
 
 
 def _is_credit(text: str) -> bool:
+    """A caption's credit: ``Photo: …``, ``AFP / …`` before; ``(Photo by …)``, ``Foto: …``, ``＝共同`` after.
+
+    A wire agency alone in brackets (``(AFP)``) is not one: it also closes body paragraphs.
+    """
     patterns = _patterns()
     return any(
         patterns[name].search(text)
@@ -338,6 +347,7 @@ def _is_credit(text: str) -> bool:
             "credit_start",
             "credit_agency_start",
             "credit_parenthetical",
+            "agency_parenthetical",
             "credit_trailing",
             "credit_agency_end",
             "credit_cjk",
