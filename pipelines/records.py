@@ -53,6 +53,21 @@ class StoredData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ParagraphClass = Literal[
+    "navigation", "headline", "standfirst", "byline", "caption", "body", "related", "share", "footer"
+]
+"""What a paragraph of a page is (see :mod:`pipelines.structure`)."""
+
+
+class RemovedLine(StoredData):
+    """A paragraph of the input left out of the article's text, and what it was taken for."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    cls: ParagraphClass = Field(alias="class", description="navigation, byline, caption, related, share, ...")
+    text: str
+
+
 class Article(StoredData):
     """One input article as read, after boilerplate removal."""
 
@@ -65,6 +80,9 @@ class Article(StoredData):
     origin: str = Field(description="where it was read from: path, path:line, or URL")
     content_hash: str
     flags: list[str] = Field(default_factory=list, description="e.g. invalid-utf8-replaced, truncated")
+    removed: list[RemovedLine] = Field(
+        default_factory=list, description="paragraphs of the input that are not the article, with their class"
+    )
 
 
 class DetectorOpinion(StoredData):

@@ -17,6 +17,11 @@ class IngestConfig(StrictModel):
         default_factory=dict,
         description="source name (or '*' for every source) -> regexes; matching lines are removed",
     )
+    structure: dict[str, bool] = Field(
+        default_factory=lambda: {"*": True},
+        description="source name (or '*') -> whether a page's navigation, bylines, captions, related links "
+        "and footer are moved out of the text into article.removed (pipelines.structure)",
+    )
     max_article_chars: int = Field(default=2_000_000, ge=1_000)
     oversize: Literal["truncate", "refuse"] = Field(
         default="truncate", description="longer articles are cut on a sentence boundary, or refused"

@@ -173,7 +173,7 @@ def read_feed_articles(
         except InputError as exc:
             results.append(IngestFailure(item.link, str(exc)))
             continue
-        parsed = parse_text(page.body, origin=item.link, kind="html", config=ingest)[0]
+        parsed = parse_text(page.body, origin=item.link, kind="html", config=ingest, source=item.source)[0]
         if isinstance(parsed, IngestFailure):
             results.append(parsed)
             continue

@@ -21,8 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipelines.records import Article, article_id_for, content_hash, is_valid_id
+from pipelines.records import Article, RemovedLine, article_id_for, content_hash, is_valid_id
 from pipelines.sources.config import IngestConfig
+from pipelines.structure import analyse_page, structure_enabled
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",
@@ -151,11 +152,13 @@ def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]
 
 
 def parse_text(
-    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig
+    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig, source: str | None = None
 ) -> list[Article | IngestFailure]:
     """Parse one input of the given kind (txt, md, html, json, jsonl) from bytes or text.
 
     For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too.
+    ``source`` names the source of a text or HTML input for per-source settings (a JSON record's own
+    ``source`` field names its source).
     """
     if kind not in KINDS:
         reason = f"unsupported input kind '{kind}' (supported: {', '.join(sorted(KINDS))})"
@@ -168,10 +171,16 @@ def parse_text(
         reason = "empty file" if not decoded.text else "empty: no text after cleaning"
         return [IngestFailure(origin, reason, decoded.text, tuple(decoded.flags))]
     if kind in ("txt", "md"):
+        if structure_enabled(config.structure, source):  # the page structure finds the title
+            text = _strip_markdown(decoded.text) if kind == "md" else decoded.text
+            found = _finish(
+                origin, config, text=text, title="", flags=decoded.flags, source=source, title_from_text=True
+            )
+            return [found]
         title, text = _split_plain(decoded.text, markdown=kind == "md")
-        return [_finish(origin, config, text=text, title=title, flags=decoded.flags)]
+        return [_finish(origin, config, text=text, title=title, flags=decoded.flags, source=source)]
     if kind == "html":
-        return [_parse_html(decoded, origin, config)]
+        return [_parse_html(decoded, origin, config, source)]
     if kind == "json":
         return _parse_json(decoded, origin, config)
     return _parse_jsonl(decoded, origin, config)
@@ -253,7 +262,9 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(out)
 
 
-def _parse_html(decoded: _Decoded, origin: str, config: IngestConfig) -> Article | IngestFailure:
+def _parse_html(
+    decoded: _Decoded, origin: str, config: IngestConfig, source: str | None = None
+) -> Article | IngestFailure:
     import trafilatura
 
     flags = list(decoded.flags)
@@ -280,7 +291,7 @@ def _parse_html(decoded: _Decoded, origin: str, config: IngestConfig) -> Article
     paragraphs = [line.strip() for line in _clean(body).split("\n") if line.strip()]
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags)
+    return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags, source=source)
 
 
 # --------------------------------------------------------------------------------------------- JSON
@@ -430,8 +441,9 @@ def _finish(
     source: str | None = None,
     published_at: datetime | None = None,
     article_id: str | None = None,
+    title_from_text: bool = False,
 ) -> Article | IngestFailure:
-    """Common last steps: clean, strip boilerplate, bound the size, assign the stable id."""
+    """Common last steps: clean, strip boilerplate and page furniture, bound the size, assign the id."""
     flags = list(flags)
     if (_SURROGATES.search(text) or _SURROGATES.search(title)) and "invalid-unicode-replaced" not in flags:
         flags.append("invalid-unicode-replaced")
@@ -440,6 +452,7 @@ def _finish(
     text, removed = _strip_boilerplate(text, source, config)
     if removed:
         flags.append(f"boilerplate-removed:{removed}")
+    title, text, removed_lines = _page_structure(title, text, source, config, flags, title_from_text)
     if not text:
         return IngestFailure(origin, "empty: no text after cleaning", title, tuple(flags))
     if len(text) > config.max_article_chars:
@@ -459,7 +472,30 @@ def _finish(
         origin=origin,
         content_hash=content_hash(text, title),
         flags=flags,
+        removed=removed_lines,
     )
+
+
+def _page_structure(
+    title: str, text: str, source: str | None, config: IngestConfig, flags: list[str], title_from_text: bool
+) -> tuple[str, str, list[RemovedLine]]:
+    """Title, article text and removed paragraphs (see :mod:`pipelines.structure`), unless switched off.
+
+    A title given by the input stays. When no body paragraph is recognised (a very short text), nothing
+    is removed and a text input's first line is its title, as without the structure.
+    """
+    if not text or not structure_enabled(config.structure, source):
+        return title, text, []
+    page = analyse_page(text, title=title)
+    if page.fallback:
+        if title_from_text:
+            title, text = _split_plain(text, markdown=False)
+            title, text = " ".join(title.split()), text.strip()
+        return title, text, []
+    removed = page.removed
+    if removed:
+        flags.append(f"structure-removed:{len(removed)}")
+    return " ".join(page.title.split()), page.text, removed
 
 
 def _tidy(text: str) -> str:
