@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from flows.cli_store import failures_app, prune
+
 if TYPE_CHECKING:
     from pipelines.config import Config
     from pipelines.records import RunManifest
@@ -42,6 +44,7 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Prepare translation and summary models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(failures_app, name="failures")
 console = Console(stderr=True)
 out = Console()
 
@@ -211,6 +214,9 @@ def convert(
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None
     sys.stdout.write(f"{output}\n")
+
+
+app.command()(prune)
 
 
 def apply_environment_defaults(*, skip: Collection[str] = ()) -> None:

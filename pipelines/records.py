@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Status = Literal["pending", "published", "unchanged", "skipped", "failed"]
 """published: written; unchanged: same content already stored; skipped: deliberately not processed
@@ -143,6 +143,11 @@ class ManifestEntry(Model):
     reason: str | None = None
     language: str | None = None
     key: str | None = Field(default=None, description="the record or failure object written")
+    still_failing: bool = Field(
+        default=False,
+        description="failed or skipped before with the same content and reason; its failure object is "
+        "the one an earlier run wrote",
+    )
 
 
 class RunManifest(Model):

@@ -159,10 +159,11 @@ def publish(records: list[Record], runtime: Runtime, run_day: date) -> list[Mani
         record.signature = runtime.signature
         record.processed_at = datetime.now(UTC)
         key: str | None
+        still_failing = False
         if record.pending:
             key = runtime.publisher.publish(record, run_day)
         elif record.status in ("failed", "skipped"):
-            key = runtime.publisher.record_failure(record)
+            key, still_failing = runtime.publisher.record_failure(record)
         else:
             key = layout.record_key(record.article.id, record.article.content_hash)
         entries.append(
@@ -173,6 +174,7 @@ def publish(records: list[Record], runtime: Runtime, run_day: date) -> list[Mani
                 reason=record.reason,
                 language=record.detection.language if record.detection else None,
                 key=key,
+                still_failing=still_failing,
             )
         )
     return entries
