@@ -49,6 +49,31 @@ console = Console(stderr=True)
 out = Console()
 
 
+def _print_version(requested: bool) -> None:
+    if not requested:
+        return
+    from pipelines.runtime import code_version, library_versions
+
+    libraries = " ".join(f"{name}/{version}" for name, version in library_versions().items())
+    sys.stdout.write(f"newsdigest {code_version()}\n{libraries}\n")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the versions of the libraries records are signed with.",
+        ),
+    ] = False,
+) -> None:
+    """Detect, translate, summarise and publish news articles."""
+
+
 class DigestFormat(StrEnum):
     md = "md"
     html = "html"
@@ -81,20 +106,28 @@ def run(
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
     """Run the pipeline on PATHS and publish the results to the store."""
-    from pipelines.errors import ConfigError, NewsdigestError
+    from pipelines.errors import NewsdigestError
 
-    try:
-        from flows.digest_flow import resolve_config
-
-        resolved = resolve_config(str(config) if config else None, store, target)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
+    resolved = _checked_before_run(paths, config, store, target)
     manifest = _run_with_progress([str(path) for path in paths], config, store, target, resolved.store.url)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
     incomplete = any(entry.status in ("failed", "skipped") for entry in manifest.entries)
     raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
+
+
+def _checked_before_run(
+    paths: Collection[Path], config: Path | None, store: str | None, target: str | None
+) -> Config:
+    """The config (store URL included) and the local input paths, checked before Prefect starts, so a
+    mistake ends the command at once with exit code 2 and nothing written to the store."""
+    overrides = {"store.url": store} if store else {}
+    settings = _settings(config, {**overrides, **({"target_language": target} if target else {})})
+    missing = [str(path) for path in paths if "://" not in str(path) and not path.exists()]
+    if missing:
+        raise _fail(f"input path(s) not found: {', '.join(missing)}", EXIT_USAGE)
+    return settings
 
 
 def _run_with_progress(
