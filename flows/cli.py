@@ -34,6 +34,8 @@ ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "TOKENIZERS_PARALLELISM": "false",
+    # transformers' "Loading weights" bars (and the hub's download bars) are noise in logs and on stderr.
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 app = typer.Typer(

@@ -201,7 +201,7 @@ def news_digests(
     manifest = write_run_manifest(entries, config, run_id, started_at)
     if watermarks:
         advance_inboxes(watermarks, config, run_id)
-    _publish_report(manifest, processed)
+    _publish_report(manifest, processed, config.store.url, config_file)
     counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
     logger.info("newsdigest run %s finished: %s", run_id, counts)
     return manifest
@@ -221,8 +221,10 @@ def _log_entries(logger: Any, entries: list[ManifestEntry]) -> None:
         )
 
 
-def _publish_report(manifest: RunManifest, processed: list[Record]) -> None:
-    report = build_report(manifest, processed)
-    description = f"newsdigest run {manifest.run_id}"
+def _publish_report(
+    manifest: RunManifest, processed: list[Record], store_url: str, config_file: str | None
+) -> None:
+    report = build_report(manifest, processed, store_url=store_url, config_file=config_file)
+    description = f"newsdigest run {manifest.run_id} into {store_url}"
     create_markdown_artifact(render_markdown(report), key=REPORT_ARTIFACT_KEY, description=description)
     create_table_artifact(counts_table(report), key=COUNTS_ARTIFACT_KEY, description=description)

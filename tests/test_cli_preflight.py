@@ -92,3 +92,21 @@ def test_version_names_the_signature_libraries() -> None:
     first, libraries = result.stdout.splitlines()[:2]
     assert first.startswith("newsdigest ")
     assert libraries.split() == [f"{name}/{version}" for name, version in library_versions().items()]
+
+
+def test_the_cli_turns_third_party_progress_bars_off() -> None:
+    probe = (
+        "from flows.cli import apply_environment_defaults; apply_environment_defaults(); "
+        "import transformers.utils.logging as t; print(t.is_progress_bar_enabled())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    env["PYTHONPATH"] = str(REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    bare = subprocess.run(
+        [sys.executable, "-c", probe.split("; ", 2)[2]], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert bare.stdout.strip() == "True", "without the CLI's defaults the bars are on"
