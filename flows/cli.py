@@ -124,8 +124,12 @@ def _checked_before_run(
 ) -> Config:
     """The config (store URL included) and the local input paths, checked before Prefect starts, so a
     mistake ends the command at once with exit code 2 and nothing written to the store."""
-    overrides = {"store.url": store} if store else {}
-    settings = _settings(config, {**overrides, **({"target_language": target} if target else {})})
+    overrides: dict[str, str] = {}
+    if store:
+        overrides["store.url"] = store
+    if target:
+        overrides["target_language"] = target
+    settings = _settings(config, overrides)
     missing = [str(path) for path in paths if "://" not in str(path) and not path.exists()]
     if missing:
         raise _fail(f"input path(s) not found: {', '.join(missing)}", EXIT_USAGE)
