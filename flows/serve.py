@@ -10,10 +10,13 @@ may pass other parameters::
 
     prefect deployment run 'news-digests/manual' --param 'paths=["/data/articles"]'
 
-A deployment whose ``paths`` end up empty is registered paused. The process polls the Prefect API named
-by ``PREFECT_API_URL`` every ``PREFECT_RUNNER_POLL_FREQUENCY`` seconds and runs each flow run in a
-subprocess (in this process's working directory, which relative ``config_file`` values are read from:
-start it from the repository root); stop it with Ctrl-C or SIGTERM (the schedules are paused on shutdown).
+The hourly schedule starts only when ``--paths`` names what it reads: without it the deployment is
+registered paused, with the file's ``paths`` as its default (resume it in the UI, or pass ``--paths``), so
+serving the file as shipped never starts hourly runs on its placeholder inbox. The process polls the
+Prefect API named by ``PREFECT_API_URL`` every ``PREFECT_RUNNER_POLL_FREQUENCY`` seconds and runs each
+flow run in a subprocess (in this process's working directory, which relative ``config_file`` values
+are read from: start it from the repository root); stop it with Ctrl-C or SIGTERM (the schedules are
+paused on shutdown).
 """
 
 from __future__ import annotations
@@ -77,9 +80,11 @@ def deployments(
     cron: str | None = None,
     store_url: str | None = None,
     specs: dict[str, DeploymentSpec] | None = None,
+    paused: bool = False,
 ) -> list[Any]:
     """The deployments of :func:`flows.digest_flow.news_digests` as ``infra/prefect.yaml`` defines them,
-    with the given values (when not None) in place of the file's."""
+    with the given values (when not None) in place of the file's. Scheduled deployments are registered
+    paused when ``paused`` is set or when their ``paths`` are empty."""
     from prefect.schedules import Cron
 
     from flows.digest_flow import news_digests
@@ -95,7 +100,8 @@ def deployments(
             news_digests.to_deployment(
                 name=spec.name,
                 schedules=[Cron(schedule_cron, timezone=spec.timezone)] if schedule_cron else None,
-                paused=True if "paths" in parameters and not parameters["paths"] else None,
+                paused=bool(schedule_cron)
+                and (paused or ("paths" in parameters and not parameters["paths"])),
                 concurrency_limit=spec.concurrency_limit,
                 parameters=parameters,
                 tags=spec.tags,
@@ -130,7 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     from prefect import serve
 
     serve(
-        *deployments(config_file, args.paths, cron=args.cron, store_url=args.store),
+        *deployments(
+            config_file, args.paths, cron=args.cron, store_url=args.store, paused=args.paths is None
+        ),
         limit=args.limit,
     )
 

@@ -72,3 +72,10 @@ def test_a_deployment_with_no_paths_is_served_paused(tmp_path: Path) -> None:
     assert specs["hourly"].parameters["paths"] == []
     (hourly,) = [d for d in deployments(specs=specs) if d.name == "hourly"]
     assert hourly.paused is True
+
+
+def test_serving_without_paths_registers_the_schedule_paused() -> None:
+    default = {d.name: d for d in deployments(paused=True)}
+    assert default["hourly"].paused is True and default["manual"].paused is False
+    assert default["hourly"].parameters == _declared()["hourly"]["parameters"]
+    assert {d.name: d.paused for d in deployments(paths=["/data/in"])} == {"hourly": False, "manual": False}
