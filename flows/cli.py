@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from flows.cli_store import failures_app, prune
+
 if TYPE_CHECKING:
     from pipelines import Config, RunManifest
 
@@ -31,6 +33,8 @@ ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "TOKENIZERS_PARALLELISM": "false",
+    # transformers' "Loading weights" bars (and the hub's download bars) are noise in logs and on stderr.
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 app = typer.Typer(
@@ -41,8 +45,34 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Prepare translation and summary models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(failures_app, name="failures")
 console = Console(stderr=True)
 out = Console()
+
+
+def _print_version(requested: bool) -> None:
+    if not requested:
+        return
+    from pipelines import code_version, library_versions
+
+    libraries = " ".join(f"{name}/{version}" for name, version in library_versions().items())
+    sys.stdout.write(f"newsdigest {code_version()}\n{libraries}\n")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and the versions of the libraries records are signed with.",
+        ),
+    ] = False,
+) -> None:
+    """Detect, translate, summarise and publish news articles."""
 
 
 class DigestFormat(StrEnum):
@@ -91,7 +121,8 @@ def run(
     if target:
         overrides["target_language"] = target
     settings = _settings(config, overrides)
-    manifest = _run_with_progress(inputs, settings)
+    _check_local_inputs(inputs)
+    manifest = _run_with_progress(inputs, settings, str(config) if config else None)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
@@ -99,7 +130,17 @@ def run(
     raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
 
 
-def _run_with_progress(inputs: list[str], settings: Config) -> RunManifest | Exception:
+def _check_local_inputs(inputs: Collection[str]) -> None:
+    """Local inputs that do not exist end the command at once with exit code 2, before Prefect starts and
+    before anything is written to the store."""
+    missing = [entry for entry in inputs if "://" not in entry and not Path(entry).exists()]
+    if missing:
+        raise _fail(f"input path(s) not found: {', '.join(missing)}", EXIT_USAGE)
+
+
+def _run_with_progress(
+    inputs: list[str], settings: Config, config_file: str | None
+) -> RunManifest | Exception:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.digest_flow import flow_for
@@ -114,7 +155,7 @@ def _run_with_progress(inputs: list[str], settings: Config) -> RunManifest | Exc
             progress.update(bar, description=description, completed=done, total=total)
 
         try:
-            return flow_for(settings, on_progress=show)(inputs)
+            return flow_for(settings, on_progress=show, config_file=config_file)(inputs)
         except NewsdigestError as exc:
             return exc
 
@@ -248,6 +289,9 @@ def convert(
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None
     sys.stdout.write(f"{output}\n")
+
+
+app.command()(prune)
 
 
 def apply_environment_defaults(*, skip: Collection[str] = ()) -> None:

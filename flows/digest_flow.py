@@ -159,8 +159,11 @@ def task_runner_for(config: Config) -> TaskRunner[Any]:
     )
 
 
-def run_in_flow(inputs: list[str], config: Config, on_progress: Progress | None = None) -> RunManifest:
-    """The body of the flow: the run on the configured task runner, then the report artifacts."""
+def run_in_flow(
+    inputs: list[str], config: Config, on_progress: Progress | None = None, config_file: str | None = None
+) -> RunManifest:
+    """The body of the flow: the run on the configured task runner, then the report artifacts (which name
+    the store and ``config_file``)."""
     logger = get_run_logger()
     with task_runner_for(config) as runner:
         outcome = run(
@@ -171,7 +174,7 @@ def run_in_flow(inputs: list[str], config: Config, on_progress: Progress | None 
             logger=logger,
         )
     manifest = outcome.manifest
-    _publish_report(manifest, outcome.records)
+    _publish_report(manifest, outcome.records, config.store.url, config_file)
     counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
     logger.info("newsdigest run %s finished: %s", manifest.run_id, counts)
     return manifest
@@ -190,15 +193,19 @@ def news_digests(
     fetched) and ``s3://bucket/prefix/`` inboxes (objects new since the last successful run).
     Returns the run manifest (also written to the store, last).
     """
-    return run_in_flow(paths, resolve_config(config_file, store_url, target_language))
+    return run_in_flow(
+        paths, resolve_config(config_file, store_url, target_language), config_file=config_file
+    )
 
 
-def flow_for(config: Config, on_progress: Progress | None = None) -> Flow[[list[str]], RunManifest]:
+def flow_for(
+    config: Config, on_progress: Progress | None = None, config_file: str | None = None
+) -> Flow[[list[str]], RunManifest]:
     """The same flow over an already loaded config, reporting progress (what the CLI runs)."""
 
     @flow(name="news-digests", persist_result=True, validate_parameters=True)
     def news_digests(paths: list[str]) -> RunManifest:
-        return run_in_flow(paths, config, on_progress)
+        return run_in_flow(paths, config, on_progress, config_file)
 
     return news_digests
 
@@ -217,8 +224,10 @@ def _log_entries(logger: Any, entries: list[ManifestEntry]) -> None:
         )
 
 
-def _publish_report(manifest: RunManifest, processed: list[Record]) -> None:
-    report = build_report(manifest, processed)
-    description = f"newsdigest run {manifest.run_id}"
+def _publish_report(
+    manifest: RunManifest, processed: list[Record], store_url: str, config_file: str | None
+) -> None:
+    report = build_report(manifest, processed, store_url=store_url, config_file=config_file)
+    description = f"newsdigest run {manifest.run_id} into {store_url}"
     create_markdown_artifact(render_markdown(report), key=REPORT_ARTIFACT_KEY, description=description)
     create_table_artifact(counts_table(report), key=COUNTS_ARTIFACT_KEY, description=description)

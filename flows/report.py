@@ -29,6 +29,10 @@ class StepTiming:
 @dataclass
 class RunReport:
     run_id: str
+    store_url: str | None = None
+    config_file: str | None = None
+    """The config file the run read; None: the embedded defaults."""
+    config_hash: str | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     """language -> status -> articles."""
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -38,8 +42,19 @@ class RunReport:
     """role (translation:fr-en, summary:short) -> model sources used."""
 
 
-def build_report(manifest: RunManifest, records: Sequence[Record]) -> RunReport:
-    report = RunReport(manifest.run_id)
+def build_report(
+    manifest: RunManifest,
+    records: Sequence[Record],
+    *,
+    store_url: str | None = None,
+    config_file: str | None = None,
+) -> RunReport:
+    report = RunReport(
+        manifest.run_id,
+        store_url=store_url,
+        config_file=config_file,
+        config_hash=manifest.signature.config_hash,
+    )
     for entry in manifest.entries:
         by_status = report.counts.setdefault(entry.language or "und", {})
         by_status[entry.status] = by_status.get(entry.status, 0) + 1
@@ -70,7 +85,11 @@ def counts_table(report: RunReport) -> list[dict[str, object]]:
 
 
 def render_markdown(report: RunReport) -> str:
-    lines = [f"# newsdigest run {report.run_id}", "", "## Articles", ""]
+    lines = [f"# newsdigest run {report.run_id}", ""]
+    if report.store_url is not None:
+        lines.append(f"- store: `{_cell(report.store_url)}`")
+    config = _cell(report.config_file) if report.config_file else "embedded defaults"
+    lines += [f"- config: `{config}` (hash `{report.config_hash}`)", "", "## Articles", ""]
     lines += ["| language | " + " | ".join(FINAL_STATUSES) + " |", "|---" * (len(FINAL_STATUSES) + 1) + "|"]
     for row in counts_table(report):
         lines.append("| " + " | ".join(str(value) for value in row.values()) + " |")

@@ -59,11 +59,14 @@ if TYPE_CHECKING:
         run_stage,
     )
     from pipelines.services import Services, build_services, model_resolver, services_for
-    from pipelines.store import ObjectStore, open_store
+    from pipelines.store import LocalStore, ObjectStore, open_store
+    from pipelines.store.failures import FailureFilter, is_replayable, list_failures, parse_since, to_jsonl
     from pipelines.store.publish import SummaryObject
     from pipelines.store.reader import get_record, list_runs, list_summaries
+    from pipelines.store.retention import PRUNED_PREFIXES, prune_folder
     from pipelines.stories.edition import build_edition, read_edition
     from pipelines.translate.ct2 import convert_model
+    from pipelines.version import code_version, library_versions
 
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Config", "load_config"), "pipelines.config"),
@@ -107,10 +110,16 @@ _EXPORTS: dict[str, str] = {
         "pipelines.runner",
     ),
     **dict.fromkeys(("Services", "build_services", "model_resolver", "services_for"), "pipelines.services"),
-    **dict.fromkeys(("ObjectStore", "open_store"), "pipelines.store"),
+    **dict.fromkeys(("LocalStore", "ObjectStore", "open_store"), "pipelines.store"),
     "SummaryObject": "pipelines.store.publish",
     **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
     "convert_model": "pipelines.translate.ct2",
+    **dict.fromkeys(
+        ("FailureFilter", "is_replayable", "list_failures", "parse_since", "to_jsonl"),
+        "pipelines.store.failures",
+    ),
+    **dict.fromkeys(("PRUNED_PREFIXES", "prune_folder"), "pipelines.store.retention"),
+    **dict.fromkeys(("code_version", "library_versions"), "pipelines.version"),
     **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
     **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),
 }
@@ -118,14 +127,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "BATCH_STAGES",
     "FINAL_STATUSES",
+    "PRUNED_PREFIXES",
     "Article",
     "Batch",
     "Config",
     "ConfigError",
     "Executor",
+    "FailureFilter",
     "FetchFailed",
     "InProcess",
     "InputError",
+    "LocalStore",
     "ManifestEntry",
     "MissingDependency",
     "ModelError",
@@ -151,20 +163,27 @@ __all__ = [
     "UnsupportedPair",
     "build_edition",
     "build_services",
+    "code_version",
     "convert_model",
     "detect_language",
     "get_record",
+    "is_replayable",
+    "library_versions",
+    "list_failures",
     "list_runs",
     "list_summaries",
     "load_config",
     "model_resolver",
     "open_store",
+    "parse_since",
+    "prune_folder",
     "read_edition",
     "render_digest",
     "render_edition",
     "run",
     "run_stage",
     "services_for",
+    "to_jsonl",
 ]
 
 

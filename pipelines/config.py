@@ -8,13 +8,15 @@ file, the key, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from pipelines.config_base import LanguageCode, StrictModel
 from pipelines.detect import DetectionConfig
@@ -132,10 +134,41 @@ def _describe(source: str, exc: ValidationError) -> str:
     lines = [f"{source}: {exc.error_count()} invalid setting(s)"]
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "<top level>"
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check the spelling; see configs/default.yaml for every key)"
+            close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]), n=1)
+            if close:
+                message = f"unknown key; did you mean '{close[0]}'? (configs/default.yaml has every key)"
         elif error["type"] == "literal_error":
             message = f"not allowed; {message.lower()}"
         lines.append(f"  {key}: {message} (got {error.get('input')!r})")
     return "\n".join(lines)
+
+
+def _keys_beside(loc: Sequence[int | str]) -> list[str]:
+    """The keys the config allows where the unknown key at ``loc`` was found (none when it cannot tell)."""
+    annotation: Any = Config
+    for part in loc[:-1]:
+        model = _model_in(annotation)
+        if model is not None and part in model.model_fields:
+            annotation = model.model_fields[str(part)].annotation
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        elif model is None or part != model.__name__:  # a union member's name is part of the location
+            return []
+    model = _model_in(annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The config model an annotation holds: the model itself, or the model inside ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is dict:
+        return None
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

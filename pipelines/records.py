@@ -178,6 +178,11 @@ class ManifestEntry(StoredData):
     reason: str | None = None
     language: str | None = None
     key: str | None = Field(default=None, description="the record or failure object written")
+    still_failing: bool = Field(
+        default=False,
+        description="failed or skipped before with the same content and reason; its failure object is "
+        "the one an earlier run wrote",
+    )
 
 
 class RunManifest(StoredData):

@@ -165,10 +165,11 @@ def publish(
         record.signature = signature
         record.processed_at = datetime.now(UTC)
         key: str | None
+        still_failing = False
         if record.pending:
             key = publisher.publish(record, run_day)
         elif record.status in ("failed", "skipped"):
-            key = publisher.record_failure(record)
+            key, still_failing = publisher.record_failure(record)
         else:
             key = layout.record_key(record.article.id, record.article.content_hash)
         entries.append(
@@ -179,6 +180,7 @@ def publish(
                 reason=record.reason,
                 language=record.detection.language if record.detection else None,
                 key=key,
+                still_failing=still_failing,
             )
         )
     return entries

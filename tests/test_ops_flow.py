@@ -51,6 +51,9 @@ def test_each_run_publishes_a_report_artifact(tiny_config: Config, tmp_path: Pat
 
     report = artifacts[REPORT_ARTIFACT_KEY].data
     assert f"# newsdigest run {manifest.run_id}" in report
+    assert f"- store: `{Path(tiny_config.store.url).resolve()}`" in report
+    assert f"- config: `{config_file}` (hash `{manifest.signature.config_hash}`)" in report
+    assert str(Path(tiny_config.store.url).resolve()) in (artifacts[REPORT_ARTIFACT_KEY].description or "")
     assert "| fr | 1 |" in report and "| und | 0 | 0 | 1 |" in report
     skipped = next(entry for entry in manifest.entries if entry.status == "skipped")
     assert f"`{skipped.article_id}`" in report and "language undetermined" in report

@@ -133,15 +133,18 @@ def test_served_manual_deployment_runs_with_parameters(
 def test_infra_prefect_yaml_deploys_to_a_process_pool(prefect_server: tuple[str, dict[str, str]]) -> None:
     api, env = prefect_server
 
-    def prefect(*args: str) -> None:
+    def prefect(*args: str) -> str:
         result = subprocess.run(
             [PREFECT, "--no-prompt", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
         )
         assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
 
     env = {**env, "NEWSDIGEST_HOME": str(REPO)}
     prefect("work-pool", "create", "newsdigest", "--type", "process")
-    prefect("deploy", "--all", "--prefect-file", "infra/prefect.yaml")
+    for _ in range(2):  # the second time updates the deployments: no deprecation warning either way
+        output = prefect("deploy", "--all", "--prefect-file", "infra/prefect.yaml")
+        assert "deprecat" not in output.lower() and "FutureWarning" not in output, output
     hourly = _deployment(api, "news-digests/hourly")
     manual = _deployment(api, "news-digests/manual")
     assert hourly is not None and manual is not None

@@ -195,8 +195,7 @@ def test_object_keys_refuse_unvalidated_ids(article_id: str) -> None:
     for build in (
         lambda: layout.record_key(article_id, "0" * 32),
         lambda: layout.summary_key(day, "en", article_id),
-        lambda: layout.failure_key("run-1", article_id),
-        lambda: layout.failure_key(article_id, "art-1"),
+        lambda: layout.failure_key(article_id, "0" * 32),
         lambda: layout.manifest_key(day, article_id),
     ):
         with pytest.raises(StoreError, match="refusing to build a key"):

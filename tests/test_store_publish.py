@@ -107,7 +107,7 @@ def publish_run(publisher: Publisher, run_id: str, records: list[Record]) -> Run
     for record in records:
         record.run_id = run_id
         if record.status == "failed":
-            keys.append(publisher.record_failure(record))
+            keys.append(publisher.record_failure(record).key)
         elif publisher.already_published(record.article):
             record.finish("unchanged", "identical content already published")
             keys.append(None)
@@ -180,7 +180,8 @@ def test_s3_and_local_hold_the_same_keys_and_bytes(s3: S3Store, tmp_path: Path) 
     a1_hash = content_hash("The council approved a new tram line.", "Tram line approved")
     assert f"records/a1/{a1_hash}.json" in s3_keys
     assert "summaries/2026-11-25/en/a1.json" in s3_keys and "summaries/2026-11-25/fr/a1.json" in s3_keys
-    assert "failures/run-1/bad-1.json" in s3_keys and "runs/2026-11-25/run-1.json" in s3_keys
+    bad_hash = content_hash("unreadable", "Tram line approved")
+    assert f"failures/bad-1/{bad_hash}.json" in s3_keys and "runs/2026-11-25/run-1.json" in s3_keys
     for key in s3_keys:
         if not key.startswith("runs/"):
             assert s3.get(key) == local.get(key), key

@@ -39,8 +39,23 @@ class IngestConfig(StrictModel):
         return rules
 
 
+class FeedSettings(StrictModel):
+    """Settings of one feed, keyed by its URL in ``sources.feeds``."""
+
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        description="source name of its articles (default: the feed's title); boilerplate rules use it",
+    )
+
+
 class SourcesConfig(StrictModel):
     """Feeds and pages fetched over HTTP, and ``s3://`` inbox prefixes."""
+
+    feeds: dict[str, FeedSettings] = Field(
+        default_factory=dict,
+        description="feed URL (as given in paths) -> its settings, e.g. {source: Le Monde}",
+    )
 
     contact_url: str | None = Field(
         default=None, description="put in the User-Agent so site owners can reach you; set it for feeds"

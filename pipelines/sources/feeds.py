@@ -13,7 +13,7 @@ import threading
 import time
 from calendar import timegm
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from pipelines.records import Article, Record, article_id_for
 from pipelines.sources.config import IngestConfig, SourcesConfig
 from pipelines.sources.files import IngestFailure, parse_text
 from pipelines.store.reader import epoch_seconds
+from pipelines.timestamps import parse_published
 from pipelines.version import code_version
 
 Fetch = Callable[[str], Fetched]
@@ -133,14 +134,31 @@ def read_feed(body: bytes, config: SourcesConfig) -> list[FeedItem]:
 
 
 def _entry_time(entry: Any, *fields: str) -> datetime | None:
-    """The first of ``fields`` the entry has, as an aware UTC datetime.
+    """The first of ``fields`` (``published_parsed``, ``updated_parsed``) the entry has, as an aware
+    datetime in the zone the feed wrote it in.
 
-    Membership is tested with ``in``: feedparser's ``get("updated_parsed")`` falls back to the
-    publication time (with a deprecation warning), which would hide that the feed gave no update time.
+    The time is read from the text the feed wrote (``published``: RFC 2822 in RSS, RFC 3339 in Atom, see
+    :func:`~pipelines.timestamps.parse_published`), which keeps its offset; feedparser's parsed UTC
+    time stands in where that text does not parse, and a time with no zone is UTC. Values are read with
+    ``dict.get``: feedparser's own ``get("updated_parsed")`` falls back to the publication time (with a
+    deprecation warning), which would hide that the feed gave no update time.
     """
-    given = [entry[name] for name in fields if name in entry]
-    stamp = next((value for value in given if value), None)
-    return datetime.fromtimestamp(timegm(stamp), UTC) if stamp else None
+    for name in fields:
+        written = dict.get(entry, name.removesuffix("_parsed"))
+        parsed = dict.get(entry, name)
+        moment = parse_published(written) if isinstance(written, str) else None
+        if moment is None and parsed:
+            moment = datetime.fromtimestamp(timegm(parsed), UTC)
+        if moment is not None:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
+def feed_source(feed_url: str, config: SourcesConfig, feed_title: str | None) -> str | None:
+    """The source name of a feed's articles: ``sources.feeds[url].source`` when configured, else the
+    feed's own title."""
+    settings = config.feeds.get(feed_url)
+    return settings.source if settings is not None and settings.source else feed_title
 
 
 def read_feed_articles(
@@ -162,6 +180,7 @@ def read_feed_articles(
         items = read_feed(fetch(feed_url).body, config)
     except InputError as exc:
         return [IngestFailure(feed_url, f"feed: {exc}")]
+    items = [replace(item, source=feed_source(feed_url, config, item.source)) for item in items]
     results: list[Article | IngestFailure] = []
     for item in items:
         stored = _unchanged_since_published(item, published) if not config.refetch_published else None

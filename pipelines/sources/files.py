@@ -24,6 +24,7 @@ from typing import Any
 from pipelines.records import Article, RemovedLine, article_id_for, content_hash, is_valid_id
 from pipelines.sources.config import IngestConfig
 from pipelines.structure import analyse_page, structure_enabled
+from pipelines.timestamps import parse_published
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",
@@ -410,15 +411,11 @@ def _optional_string(data: dict[str, Any], key: str, flags: list[str]) -> str | 
 
 
 def _published_at(value: Any, flags: list[str]) -> datetime | None:
-    """ISO 8601 to an aware datetime; a value without a zone is taken as UTC and flagged."""
+    """ISO 8601 or RFC 2822 to an aware datetime; a value without a zone is taken as UTC and flagged."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        flags.append("invalid-published_at")
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+    parsed = parse_published(value) if isinstance(value, str) else None
+    if parsed is None:
         flags.append("invalid-published_at")
         return None
     if parsed.tzinfo is None:

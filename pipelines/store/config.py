@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipelines.config_base import StrictModel
+
+S3_BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
+"""What a bucket name may look like (AWS is stricter; MinIO and Ceph accept some upper case and '_')."""
+
+
+def check_store_url(url: str) -> str:
+    """A local folder, ``file:///path`` or ``s3://bucket[/prefix]``: checked before anything runs."""
+    if url.startswith("s3://"):
+        bucket = url.removeprefix("s3://").partition("/")[0]
+        if not bucket:
+            raise ValueError(f"{url!r} names no bucket; use s3://bucket/prefix")
+        if not S3_BUCKET_NAME.fullmatch(bucket):
+            raise ValueError(f"{bucket!r} is not a bucket name (letters, digits, '.', '-', '_'; 2-255)")
+        return url
+    scheme, separator, _ = url.partition("://")
+    if separator and scheme != "file":
+        raise ValueError(
+            f"{scheme}:// is not a store; use a local folder, file:///path or s3://bucket/prefix"
+        )
+    return url
 
 
 class StoreConfig(StrictModel):
@@ -26,3 +47,15 @@ class StoreConfig(StrictModel):
     )
     timeout_s: float = Field(default=30.0, gt=0)
     retries: int = Field(default=5, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        return check_store_url(url)
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _check_endpoint(cls, endpoint: str | None) -> str | None:
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise ValueError(f"{endpoint!r}: expected an http:// or https:// URL")
+        return endpoint

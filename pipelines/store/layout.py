@@ -4,7 +4,9 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
 
     records/<article_id>/<content_hash>.json          full record, one object per content version
     summaries/<YYYY-MM-DD>/<lang>/<article_id>.json   compact summary object (what a newsletter lists)
-    failures/<run_id>/<article_id>.json               failed or skipped input with the reason
+    failures/<article_id>/<content_hash>.json         failed or skipped input with the reason, one per
+                                                      content version (a run that fails it again for the
+                                                      same reason leaves it as it is)
     runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
     state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
     stories/<YYYY-MM-DD>/<lang>/<story_id>.json       one story of a day's edition: its member articles
@@ -63,8 +65,10 @@ def summary_key(day: date, language: str, article_id: str) -> str:
     return f"{summaries_prefix(day, language)}{_id(article_id, 'article id')}.json"
 
 
-def failure_key(run_id: str, article_id: str) -> str:
-    return f"{FAILURES}{_id(run_id, 'run id')}/{_id(article_id, 'article id')}.json"
+def failure_key(article_id: str, content_hash: str) -> str:
+    if not _HASH.fullmatch(content_hash):
+        raise StoreError(f"refusing to build a key from content hash {content_hash!r}")
+    return f"{FAILURES}{_id(article_id, 'article id')}/{content_hash}.json"
 
 
 def manifest_key(day: date, run_id: str) -> str:

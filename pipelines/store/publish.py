@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from pipelines.errors import ObjectNotFound
 from pipelines.records import SCHEMA_VERSION, Article, Record, RunManifest, StoredData
@@ -48,6 +49,12 @@ def summary_day(record: Record, run_day: date) -> date:
     if record.article.published_at:
         return record.article.published_at.date()
     return record.processed_at.date() if record.processed_at else run_day
+
+
+class StoredFailure(NamedTuple):
+    key: str
+    still_failing: bool
+    """The input failed before with the same content, status and reason: its object was left as it was."""
 
 
 class Publisher:
@@ -152,11 +159,27 @@ class Publisher:
             return True
         return pointed.processed_at >= stored.processed_at
 
-    def record_failure(self, record: Record) -> str:
-        """Keep a failed or skipped input, with its reason, as an object of its own."""
-        key = layout.failure_key(record.run_id, record.article.id)
-        self.store.put(key, _encode(record))
-        return key
+    def record_failure(self, record: Record) -> StoredFailure:
+        """Keep a failed or skipped input, with its reason, as an object of its own: one per content version.
+
+        An input that fails again with the same content, status and reason is *still failing*: its object
+        (which keeps the first run that saw it) is not written again, so an hourly run over a bad input adds
+        nothing to the store but its manifest entry. A new reason replaces the object.
+        """
+        key = layout.failure_key(record.article.id, record.article.content_hash)
+        data = _encode(record)
+        if self.store.put(key, data, if_absent=True):
+            return StoredFailure(key, still_failing=False)
+        try:
+            previous = Record.model_validate_json(self.store.get(key))
+        except (ObjectNotFound, ValidationError):
+            previous = None
+        if previous is not None and previous.run_id == record.run_id:
+            return StoredFailure(key, still_failing=False)  # our own write, retried after a lost answer
+        if previous is not None and (previous.status, previous.reason) == (record.status, record.reason):
+            return StoredFailure(key, still_failing=True)
+        self.store.put(key, data)
+        return StoredFailure(key, still_failing=False)
 
     def write_manifest(self, manifest: RunManifest) -> str:
         key = layout.manifest_key(manifest.started_at.date(), manifest.run_id)

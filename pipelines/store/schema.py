@@ -71,8 +71,9 @@ def generate_schemas() -> dict[str, dict[str, Any]]:
         "$id": f"{ID_BASE}failure",
         "x-schema-version": SCHEMA_VERSION,
         "title": "Failure",
-        "description": "A failed or skipped input, stored at failures/<run_id>/<article_id>.json: a Record "
-        "whose status is 'failed' or 'skipped' and whose reason says why.",
+        "description": "A failed or skipped input, stored at failures/<article_id>/<content_hash>.json "
+        "(schema version 1: failures/<run_id>/<article_id>.json): a Record whose status is 'failed' or "
+        "'skipped' and whose reason says why.",
         "allOf": [{"$ref": f"{ID_BASE}record"}],
         "properties": {
             "status": {"enum": ["failed", "skipped"]},
