@@ -23,6 +23,7 @@ from typing import Any
 
 from pipelines.config import IngestConfig
 from pipelines.records import Article, article_id_for, content_hash, is_valid_id
+from pipelines.redact import redact_text
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",
@@ -114,8 +115,16 @@ def read_inputs(paths: Sequence[Path | str], config: IngestConfig) -> list[Artic
     """Read every file under ``paths``; one entry per article or failure, in a stable order."""
     results: list[Article | IngestFailure] = []
     for path in discover(paths):
-        results.extend(read_file(path, config))
+        try:
+            results.extend(read_file(path, config))
+        except Exception as exc:  # noqa: BLE001 - one input's fault is that input's failure, not the run's
+            results.append(IngestFailure(str(path), unexpected_error("reading", exc)))
     return results
+
+
+def unexpected_error(doing: str, exc: BaseException) -> str:
+    """The failure reason for an exception nobody foresaw: its type and message, URL credentials masked."""
+    return redact_text(f"unexpected error while {doing}: {type(exc).__name__}: {exc}")[:1_000]
 
 
 def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]:
@@ -155,8 +164,18 @@ def parse_text(
 ) -> list[Article | IngestFailure]:
     """Parse one input of the given kind (txt, md, html, json, jsonl) from bytes or text.
 
-    For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too.
+    For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too. An
+    exception nobody foresaw (a parser bug, a missing optional library) becomes this input's failure.
     """
+    try:
+        return _parse_kind(raw, origin=origin, kind=kind, config=config)
+    except Exception as exc:  # noqa: BLE001 - one input's fault is that input's failure, not the run's
+        return [IngestFailure(origin, unexpected_error("parsing", exc))]
+
+
+def _parse_kind(
+    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig
+) -> list[Article | IngestFailure]:
     if kind not in KINDS:
         reason = f"unsupported input kind '{kind}' (supported: {', '.join(sorted(KINDS))})"
         return [IngestFailure(origin, reason)]

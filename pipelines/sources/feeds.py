@@ -9,22 +9,28 @@ it is called with every URL before it is requested, redirects included, and refu
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from calendar import timegm
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipelines.config import IngestConfig, SourcesConfig
-from pipelines.errors import InputError
-from pipelines.ingest import IngestFailure, parse_text
+from pipelines.errors import InputError, StoreError
+from pipelines.ingest import IngestFailure, parse_text, unexpected_error
 from pipelines.netsafety import FetchPolicy, check_url
 from pipelines.records import Article, Record, article_id_for
+from pipelines.redact import has_userinfo, redact_text, redact_url, strip_userinfo
 from pipelines.runtime import code_version
 from pipelines.store.reader import epoch_seconds
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,14 +100,23 @@ class HttpFetcher:
         url_policy: UrlPolicy | None = None,
         rate_limit: HostRateLimit | None = None,
         max_redirects: int = 5,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
+        self.environ = os.environ if environ is None else environ
         self.url_policy = url_policy or public_http_only(config)
         self.rate_limit = rate_limit or HostRateLimit(config.per_host_interval_s)
         self.max_redirects = max_redirects
 
     def __call__(self, url: str) -> Response:
         import httpx
+
+        if has_userinfo(url):
+            log.warning(
+                "ignoring the credentials inside %s: name an environment variable in sources.feeds_auth",
+                redact_url(url),
+            )
+            url = strip_userinfo(url)
 
         def check(request: httpx.Request) -> None:
             self.url_policy(str(request.url))
@@ -116,7 +131,7 @@ class HttpFetcher:
                     headers={"User-Agent": user_agent(self.config)},
                     event_hooks={"request": [check]},
                 ) as client,
-                client.stream("GET", url) as response,
+                client.stream("GET", url, auth=self._auth_for(url)) as response,
             ):
                 response.raise_for_status()
                 body = self._read_limited(response.iter_bytes(), url)
@@ -124,7 +139,23 @@ class HttpFetcher:
         except httpx.HTTPStatusError as exc:
             raise InputError(f"fetching {url}: HTTP {exc.response.status_code}") from None
         except httpx.HTTPError as exc:
-            raise InputError(f"fetching {url}: {type(exc).__name__}: {exc}") from None
+            raise InputError(f"fetching {url}: {type(exc).__name__}: {redact_text(str(exc))}") from None
+
+    def _auth_for(self, url: str) -> tuple[str, str] | None:
+        """Basic-auth ``(user, password)`` for the URL's host from the environment variable that
+        ``sources.feeds_auth`` names for it (its value is ``user:password``); httpx drops it on a redirect
+        to another host."""
+        variable = self.config.feeds_auth.get(urlsplit(url).hostname or "")
+        if variable is None:
+            return None
+        value = self.environ.get(variable)
+        if not value:
+            raise InputError(
+                f"sources.feeds_auth names the environment variable {variable} for {redact_url(url)}, "
+                "but it is not set: export it as user:password"
+            )
+        user, _, password = value.partition(":")
+        return user, password
 
     def _read_limited(self, chunks: Any, url: str) -> bytes:
         body = bytearray()
@@ -197,44 +228,62 @@ def read_feed_articles(
     feed last changed it is not fetched again: its stored article stands in for the page, so the run
     counts it unchanged. An item the feed gives no date is always fetched, as there is no telling.
     """
+    shown_feed = redact_url(feed_url)
     try:
         items = read_feed(fetch(feed_url).body, config)
     except InputError as exc:
-        return [IngestFailure(feed_url, f"feed: {exc}")]
+        return [IngestFailure(shown_feed, f"feed: {redact_text(str(exc))}")]
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one feed's fault is that feed's failure, not the run's
+        return [IngestFailure(shown_feed, unexpected_error("reading the feed", exc))]
     results: list[Article | IngestFailure] = []
     for item in items:
-        stored = _unchanged_since_published(item, published) if not config.refetch_published else None
-        if stored is not None:
-            results.append(stored)
-            continue
         try:
-            page = fetch(item.link)
-        except InputError as exc:
-            results.append(IngestFailure(item.link, str(exc)))
-            continue
-        parsed = parse_text(page.body, origin=item.link, kind="html", config=ingest)[0]
-        if isinstance(parsed, IngestFailure):
-            results.append(parsed)
-            continue
-        results.append(
-            parsed.model_copy(
-                update={
-                    "id": article_id_for(item.link, parsed.text),
-                    "url": item.link,
-                    "title": parsed.title or item.title,
-                    "source": item.source,
-                    "published_at": item.published_at,
-                }
-            )
-        )
+            results.append(_read_item(item, config, ingest, fetch, published))
+        except StoreError:
+            raise  # the store is down: the run stops and a re-run takes the feed again
+        except Exception as exc:  # noqa: BLE001 - one item's fault is that item's failure, not the run's
+            results.append(IngestFailure(redact_url(item.link), unexpected_error("reading a feed item", exc)))
     return results
+
+
+def _read_item(
+    item: FeedItem,
+    config: SourcesConfig,
+    ingest: IngestConfig,
+    fetch: Fetch,
+    published: PublishedLookup | None,
+) -> Article | IngestFailure:
+    """One item's page as an article; its published URL carries no user-info, its origin shows it masked."""
+    stored = _unchanged_since_published(item, published) if not config.refetch_published else None
+    if stored is not None:
+        return stored
+    origin = redact_url(item.link)
+    try:
+        page = fetch(item.link)
+    except InputError as exc:
+        return IngestFailure(origin, redact_text(str(exc)))
+    parsed = parse_text(page.body, origin=origin, kind="html", config=ingest)[0]
+    if isinstance(parsed, IngestFailure):
+        return parsed
+    url = strip_userinfo(item.link)
+    return parsed.model_copy(
+        update={
+            "id": article_id_for(url, parsed.text),
+            "url": url,
+            "title": parsed.title or item.title,
+            "source": item.source,
+            "published_at": item.published_at,
+        }
+    )
 
 
 def _unchanged_since_published(item: FeedItem, published: PublishedLookup | None) -> Article | None:
     """The stored article of ``item`` when it was processed after the feed's last change to the item."""
     if published is None or item.changed_at is None:
         return None
-    record = published(article_id_for(item.link, ""))
+    record = published(article_id_for(strip_userinfo(item.link), ""))
     if record is None or epoch_seconds(record.processed_at) < item.changed_at.timestamp():
         return None
     return record.article

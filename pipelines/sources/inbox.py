@@ -25,7 +25,7 @@ from pydantic import Field
 
 from pipelines.config import IngestConfig, SourcesConfig
 from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
-from pipelines.ingest import SUPPORTED_SUFFIXES, IngestFailure, parse_text
+from pipelines.ingest import SUPPORTED_SUFFIXES, IngestFailure, parse_text, unexpected_error
 from pipelines.records import Article, Model
 from pipelines.store import ObjectStore, layout
 
@@ -106,7 +106,13 @@ def read_inbox(
     if not fresh:
         return batch
     for item in fresh:
-        batch.items.extend(_read_object(client, bucket, item, ingest))
+        try:
+            batch.items.extend(_read_object(client, bucket, item, ingest))
+        except StoreError:
+            raise  # the inbox's server is failing: the run stops and a re-run takes these objects again
+        except Exception as exc:  # noqa: BLE001 - one object's fault is that object's failure, not the run's
+            origin = f"s3://{bucket}/{item.key}"
+            batch.items.append(IngestFailure(origin, unexpected_error("reading an inbox object", exc)))
     newest = fresh[-1].last_modified
     at_newest = [item.key for item in fresh if item.last_modified == newest]
     if newest == state.last_modified:

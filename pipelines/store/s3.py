@@ -33,6 +33,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipelines.errors import ConfigError, ObjectNotFound, StoreError, StoreUnavailable
+from pipelines.redact import redact_url
 
 if TYPE_CHECKING:
     from pipelines.store.config import StoreConfig
@@ -59,6 +60,7 @@ _SERVER_BUSY = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "Re
 
 def parse_s3_url(url: str) -> tuple[str, str]:
     """Split ``s3://bucket/some/prefix`` into the bucket and a key prefix ending in '/' (or '')."""
+    url = redact_url(url)  # a bucket name cannot hold credentials; masked so no message can show them
     if not url.startswith("s3://"):
         raise ConfigError(f"store.url {url!r} is not an s3://bucket/prefix URL")
     bucket, _, prefix = url.removeprefix("s3://").partition("/")
