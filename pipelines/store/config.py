@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipelines.config_base import StrictModel
+from pipelines.redact import strip_userinfo
 
 
 class StoreConfig(StrictModel):
@@ -25,4 +26,17 @@ class StoreConfig(StrictModel):
         default="auto", description="use If-None-Match on record writes; auto: probe the server once"
     )
     timeout_s: float = Field(default=30.0, gt=0)
-    retries: int = Field(default=5, ge=0)
+    retries: int = Field(
+        default=10, ge=0, description="retries of one request on 5xx, throttling or a dropped connection"
+    )
+    retry_base_s: float = Field(
+        default=0.25, gt=0, description="first wait between retries; doubles each time"
+    )
+    retry_max_delay_s: float = Field(default=10.0, gt=0, description="longest wait between two retries")
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _no_userinfo(cls, endpoint: str | None) -> str | None:
+        """S3 signs requests with the AWS credentials chain, never with a URL's ``user:password@``: such a
+        part is dropped here, so it cannot reach a client, a message or a traceback."""
+        return strip_userinfo(endpoint) if endpoint else endpoint
