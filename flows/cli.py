@@ -71,7 +71,10 @@ def _settings(config: Path | None, overrides: dict[str, str] | None = None) -> C
 @app.command()
 def run(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders of .txt .md .html .json .jsonl articles.")
+        list[str],
+        typer.Argument(
+            help="Files or folders of .txt .md .html .json .jsonl articles, feed URLs, s3:// inboxes."
+        ),
     ],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     store: Annotated[str | None, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")] = None,
@@ -86,7 +89,12 @@ def run(
         resolved = resolve_config(str(config) if config else None, store, target)
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    manifest = _run_with_progress([str(path) for path in paths], config, store, target, resolved.store.url)
+    from pipelines.redact import redact_url
+
+    # Entries become flow-run parameters, which Prefect stores: a URL's user-info never goes there (feed
+    # credentials come from sources.feeds_auth), and a feed URL stays a URL (a Path would mangle '//').
+    entries = [redact_url(path) for path in paths]
+    manifest = _run_with_progress(entries, config, store, target, resolved.store.url)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
@@ -148,13 +156,15 @@ def detect(
 ) -> None:
     """Detect the language of one text."""
     from pipelines.detect import detect_language
+    from pipelines.ingest import IngestFailure, read_single_input
 
     settings = _settings(config)
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE) from None
-    detection = detect_language(raw.decode("utf-8", errors="replace"), settings.detection)
+    item = read_single_input(
+        file, settings.ingest, sys.stdin.buffer
+    )  # the reader, limits and decoding of run
+    if isinstance(item, IngestFailure):
+        raise _fail(f"{item.origin}: {item.reason}", EXIT_INCOMPLETE)
+    detection = detect_language(f"{item.title}\n{item.text}", settings.detection)
     line = f"{detection.language}\t{detection.probability:.3f}"
     if detection.reason:
         line += f"\t{detection.reason}"

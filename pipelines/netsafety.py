@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pipelines.errors import ConfigError, FetchFailed, UnsafeURL
+from pipelines.redact import strip_userinfo
 
 if TYPE_CHECKING:
     import httpx
@@ -72,18 +73,7 @@ class FetchPolicy:
 
 def redact(url: str) -> str:
     """``url`` without its ``user:password@`` part, fit for a message or a log line."""
-    try:
-        parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
-    except ValueError:
-        return "<unparseable URL>"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return strip_userinfo(url)
 
 
 def system_resolver(host: str, port: int) -> list[str]:
