@@ -32,6 +32,7 @@ from pipelines.errors import MissingDependency, StoreUnavailable
 from pipelines.records import ManifestEntry, Record, RunManifest
 from pipelines.runtime import new_run_id, runtime_for
 from pipelines.sources.inbox import InboxState
+from pipelines.store.checks import check_writable
 
 ProgressCallback = Callable[[int, int], None]
 _progress_listeners: list[ProgressCallback] = []
@@ -169,6 +170,7 @@ def news_digests(
     run_id = new_run_id(started_at)
     logger.info("run %s: reading %s into %s", run_id, ", ".join(paths), config.store.url)
 
+    check_writable(runtime_for(config).store)
     records, watermarks = ingest_articles(paths, config, run_id)
     detected: list[Record] = []
     for batch in stages.batches(records, config.batch_size):

@@ -62,7 +62,7 @@ class RetryPolicy:
 
     def delay(self, retry: int) -> float:
         """The wait before retry number ``retry`` (0-based): equal jitter over a capped exponential."""
-        ceiling = min(self.max_delay_s, self.base_s * 2**retry)
+        ceiling = min(self.max_delay_s, self.base_s * 2.0**retry)
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
 

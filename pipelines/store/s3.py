@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,6 +48,9 @@ ConditionalWrites = Literal["auto", "on", "off"]
 PROBE_PREFIX = "_probe/"
 """Below the store prefix: where the ``auto`` mode's conditional-write probe writes (and deletes) a key.
 Listings skip it, so it never shows up next to ``records/`` or ``summaries/``."""
+
+_CHECK_RETRY = RetryPolicy(retries=2, base_s=0.25, max_delay_s=1.0)
+"""The up-front store check answers in seconds: a store that is down now fails the run before the work."""
 
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
@@ -195,8 +199,8 @@ class S3Store:
             if token:
                 request["ContinuationToken"] = token
             try:
-                response = self._retrying(
-                    "list", full_prefix, lambda request=request: self._client.list_objects_v2(**request)
+                response: dict[str, Any] = self._retrying(
+                    "list", full_prefix, partial(self._client.list_objects_v2, **request)
                 )
             except (ClientError, BotoCoreError) as exc:
                 raise self._error(exc, "list", full_prefix) from exc
@@ -222,6 +226,18 @@ class S3Store:
             )
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, "list", self.prefix) from exc
+
+    def check_writable(self) -> None:
+        """Fail within seconds, before any work, when the store cannot be reached or written: a probe
+        object is written below ``_probe/`` and deleted (without delete permission it stays; listings skip
+        it). Transient errors get a short retry budget here, not the full one of a run's requests."""
+        full_key = f"{self.prefix}{PROBE_PREFIX}{uuid.uuid4().hex}"
+        request = {"Bucket": self.bucket, "Key": full_key, "Body": b"probe", "ContentType": "text/plain"}
+        try:
+            self._retrying("write", full_key, lambda: self._client.put_object(**request), _CHECK_RETRY)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error(exc, "write", full_key) from None
+        self._delete_quietly(full_key)
 
     @property
     def conditional_writes_supported(self) -> bool | None:
@@ -345,11 +361,13 @@ class S3Store:
             raise self._error(exc, "check", full_key) from exc
         return True
 
-    def _retrying(self, operation: str, full_key: str, request: Callable[[], T]) -> T:
+    def _retrying(
+        self, operation: str, full_key: str, request: Callable[[], T], policy: RetryPolicy | None = None
+    ) -> T:
         """``request()`` with this store's retry budget; past it, a StoreUnavailable that says how many
         attempts were made over how long. Other errors come back as botocore raised them."""
         try:
-            return call_with_retries(request, self._retry)
+            return call_with_retries(request, policy or self._retry)
         except RetriesExhausted as exhausted:
             raise self._error(
                 exhausted.error,
@@ -438,7 +456,7 @@ def make_client(config: StoreConfig, *, retry_in_botocore: bool = True) -> Any:
     boto_config = BotoConfig(
         connect_timeout=config.timeout_s,
         read_timeout=config.timeout_s,
-        retries=retries,  # type: ignore[arg-type]
+        retries=retries,
         s3={"addressing_style": config.addressing_style},
         # Newer botocore adds CRC checksums to every upload by default, which several S3-compatible
         # servers reject; only send/verify them where the operation requires it.

@@ -21,6 +21,7 @@ _ERROR_BODY = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     "<Error><Code>{code}</Code><Message>injected fault</Message></Error>"
 )
+_STATUS = {"InternalError": 500, "ServiceUnavailable": 503, "AccessDenied": 403}
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"})
 
 
@@ -33,13 +34,15 @@ class Forwarded:
 
 class FaultProxy:
     """Faults are set with the attributes: ``every_nth`` (0: off), ``error_rate`` (0..1, seeded), and
-    :meth:`outage`. ``requests``/``faults`` count what it saw; ``forwarded`` logs what reached the server."""
+    :meth:`outage`; ``deny_writes`` answers every PUT with 403 AccessDenied (a read-only bucket).
+    ``requests``/``faults`` count what it saw; ``forwarded`` logs what reached the server."""
 
     def __init__(self, upstream: str, *, every_nth: int = 0, error_rate: float = 0.0, seed: int = 0) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.every_nth = every_nth
         self.error_rate = error_rate
+        self.deny_writes = False
         self.requests = 0
         self.faults = 0
         self.forwarded: list[Forwarded] = []
@@ -91,10 +94,12 @@ class FaultProxy:
                 counts[path] = counts.get(path, 0) + 1
         return counts
 
-    def _fault(self) -> str | None:
+    def _fault(self, method: str) -> str | None:
         with self._lock:
             self.requests += 1
-            if time.monotonic() < self._outage_until:
+            if self.deny_writes and method == "PUT":
+                code = "AccessDenied"
+            elif time.monotonic() < self._outage_until:
                 code = "ServiceUnavailable"
             elif self.every_nth and self.requests % self.every_nth == 0:
                 code = "InternalError"
@@ -108,10 +113,10 @@ class FaultProxy:
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        code = self._fault()
+        code = self._fault(handler.command)
         if code is not None:
             payload = _ERROR_BODY.format(code=code).encode()
-            handler.send_response(500 if code == "InternalError" else 503)
+            handler.send_response(_STATUS[code])
             handler.send_header("Content-Type", "application/xml")
             handler.send_header("Content-Length", str(0 if handler.command == "HEAD" else len(payload)))
             handler.end_headers()
