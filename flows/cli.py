@@ -132,10 +132,13 @@ def _print_report(manifest: RunManifest) -> None:
 
     counts = manifest.counts
     summary = Table(title=f"run {manifest.run_id}", show_header=True)
-    for status in ("published", "unchanged", "skipped", "failed"):
+    for status in ("published", "unchanged", "duplicate", "skipped", "failed"):
         summary.add_column(status, justify="right")
     summary.add_row(
-        *(str(counts.get(status, 0)) for status in ("published", "unchanged", "skipped", "failed"))
+        *(
+            str(counts.get(status, 0))
+            for status in ("published", "unchanged", "duplicate", "skipped", "failed")
+        )
     )
     out.print(summary)
     problems = [entry for entry in manifest.entries if entry.status in ("failed", "skipped")]

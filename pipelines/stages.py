@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.config import Config
+from pipelines.dedupe import mark_id_conflicts
 from pipelines.errors import NewsdigestError
 from pipelines.records import Article, ManifestEntry, Record, RunManifest, article_id_for, content_hash
 from pipelines.runtime import Runtime, new_run_id
 from pipelines.store import layout
+from pipelines.store.checks import check_writable
 from pipelines.summarize.base import SummaryRequest
 from pipelines.translate.base import TranslationRequest
 
@@ -61,10 +63,10 @@ def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Re
                 content_hash=content_hash(item.text, item.origin),
                 flags=list(item.flags),
             )
-            records.append(Record(run_id=run_id, article=article, status="failed", reason=item.reason))
+            records.append(Record(run_id=run_id, article=article, status=item.status, reason=item.reason))
         else:
             records.append(Record(run_id=run_id, article=item))
-    return records
+    return mark_id_conflicts(records)
 
 
 def mark_unchanged(records: list[Record], runtime: Runtime) -> list[Record]:
@@ -209,6 +211,7 @@ def run_pipeline(
 ) -> RunManifest:
     """The whole run in this process with no orchestrator: what the flow does, minus Prefect."""
     runtime = runtime or Runtime(config)
+    check_writable(runtime.store)
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     records = mark_unchanged(ingest(paths, config, run_id), runtime)

@@ -5,6 +5,8 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     records/<article_id>/<content_hash>.json          full record, one object per content version
     summaries/<YYYY-MM-DD>/<lang>/<article_id>.json   compact summary object (what a newsletter lists)
     failures/<run_id>/<article_id>.json               failed or skipped input with the reason
+    duplicates/<run_id>/<article_id>.json             an input whose text is published under another id
+    index/content/<text_hash>.json                    which article id holds a text (see Publisher.publish)
     runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
     state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
 """
@@ -20,6 +22,8 @@ from pipelines.records import is_valid_id
 RECORDS = "records/"
 SUMMARIES = "summaries/"
 FAILURES = "failures/"
+DUPLICATES = "duplicates/"
+CONTENT_INDEX = "index/content/"
 RUNS = "runs/"
 INBOX_STATE = "state/inbox/"
 
@@ -61,6 +65,16 @@ def summary_key(day: date, language: str, article_id: str) -> str:
 
 def failure_key(run_id: str, article_id: str) -> str:
     return f"{FAILURES}{_id(run_id, 'run id')}/{_id(article_id, 'article id')}.json"
+
+
+def duplicate_key(run_id: str, article_id: str) -> str:
+    return f"{DUPLICATES}{_id(run_id, 'run id')}/{_id(article_id, 'article id')}.json"
+
+
+def content_index_key(text_hash: str) -> str:
+    if not _HASH.fullmatch(text_hash):
+        raise StoreError(f"refusing to build a key from text hash {text_hash!r}")
+    return f"{CONTENT_INDEX}{text_hash}.json"
 
 
 def manifest_key(day: date, run_id: str) -> str:
