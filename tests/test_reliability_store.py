@@ -246,7 +246,7 @@ def test_a_run_with_the_store_down_then_up_keeps_earlier_objects(
     proxy.faults = [Fault("500", times=10_000)]
     with pytest.raises(
         StoreUnavailable,
-        match=r"failed to write \S+/_probe/\w+ with InternalError after 3 attempts over [\d.]+ s: the server",
+        match=r"failed to write \S+/_probe/\w+ with InternalError after 2 attempts over [\d.]+ s: the server",
     ):
         run_pipeline(_few(tmp_path), config)
     assert sorted(_keys(s3_endpoint, s3_bucket)) == before

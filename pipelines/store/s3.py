@@ -10,6 +10,7 @@ nothing for runs that publish to a local folder.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -234,10 +235,16 @@ class S3Store:
         full_key = f"{self.prefix}{PROBE_PREFIX}{uuid.uuid4().hex}"
         request = {"Bucket": self.bucket, "Key": full_key, "Body": b"probe", "ContentType": "text/plain"}
         try:
-            self._retrying("write", full_key, lambda: self._client.put_object(**request), _CHECK_RETRY)
+            self._retrying("write", full_key, lambda: self._client.put_object(**request), self._check_retry())
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, "write", full_key) from None
         self._delete_quietly(full_key)
+
+    def _check_retry(self) -> RetryPolicy:
+        """At most two quick retries (fewer when the store's budget is smaller), with the store's sleep."""
+        return dataclasses.replace(
+            _CHECK_RETRY, retries=min(_CHECK_RETRY.retries, self._retry.retries), sleep=self._retry.sleep
+        )
 
     @property
     def conditional_writes_supported(self) -> bool | None:
