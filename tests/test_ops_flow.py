@@ -54,7 +54,8 @@ def test_each_run_publishes_a_report_artifact(tiny_config: Config, tmp_path: Pat
     assert f"- store: `{Path(tiny_config.store.url).resolve()}`" in report
     assert f"- config: `{config_file}` (hash `{manifest.signature.config_hash}`)" in report
     assert str(Path(tiny_config.store.url).resolve()) in (artifacts[REPORT_ARTIFACT_KEY].description or "")
-    assert "| fr | 1 |" in report and "| und | 0 | 0 | 1 |" in report
+    # columns: published, unchanged, duplicate, skipped, failed
+    assert "| fr | 1 |" in report and "| und | 0 | 0 | 0 | 1 | 0 |" in report
     skipped = next(entry for entry in manifest.entries if entry.status == "skipped")
     assert f"`{skipped.article_id}`" in report and "language undetermined" in report
     for step in ("detect", "translate", "summarize"):

@@ -77,7 +77,7 @@ def test_a_broken_model_fails_its_articles_with_the_model_named(
         assert str(broken) in (entry.reason or ""), entry.reason
         assert entry.reason and entry.reason.startswith("translation"), entry.reason
     counts = _stored(tmp_path / "store")
-    assert counts == {"records": 2, "summaries": 2, "failures": 2, "runs": 1}
+    assert counts == {"records": 2, "summaries": 2, "failures": 2, "runs": 1, "index": 2}
 
 
 def test_a_broken_summary_model_falls_back_with_the_model_named(
@@ -140,7 +140,7 @@ def test_out_of_memory_on_one_article_fails_only_that_article(
     assert "OutOfMemoryError: CUDA out of memory" in (by_name[FRENCH].reason or "")
     for name in ("fr-other.txt", *GERMAN):
         assert by_name[name].status == "published", by_name[name]
-    assert _stored(tmp_path / "store") == {"records": 3, "summaries": 3, "failures": 1, "runs": 1}
+    assert _stored(tmp_path / "store") == {"records": 3, "summaries": 3, "failures": 1, "runs": 1, "index": 3}
 
 
 # --------------------------------------------------------------------------------------------- huge article
@@ -178,4 +178,4 @@ def test_one_huge_article_is_cut_or_refused_and_the_batch_goes_on(
         assert len(stored["article"]["text"]) <= 3_000
     failure = json.loads((root / (huge.key or "")).read_text())
     assert failure["status"] == "failed" and failure["reason"] == huge.reason
-    assert _stored(root) == {"records": 4, "summaries": 4, "failures": 1, "runs": 1}
+    assert _stored(root) == {"records": 4, "summaries": 4, "failures": 1, "runs": 1, "index": 4}
