@@ -18,14 +18,15 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import get_args
 
 from pipelines.config import ModelsConfig
-from pipelines.errors import ConfigError, ModelUnavailable
+from pipelines.errors import ConfigError, MissingDependency, ModelUnavailable
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.records import ModelRef, Summary
 from pipelines.summarize.base import Summarizer, SummaryOutcome, SummaryRequest
 from pipelines.summarize.config import SummaryConfig, SummaryKind, SummarySpec
 from pipelines.summarize.extractive import LeadSummarizer, TextRankSummarizer
+from pipelines.summarize.groups import summarize_kinds, summary_groups
 from pipelines.summarize.guards import FLAG_EMPTY, check_summary, trim_to_budget
-from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq, pick_device
+from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq
 from pipelines.translate.base import TranslationOutcome, TranslationRequest
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,6 @@ class SummaryEngine:
         self.resolver = resolver
         self.cache = cache
         self.translate = translate
-        self._device: str | None = None
         self._load_failures: dict[tuple[str, str | None], ModelUnavailable] = {}
 
     def preflight(self, languages: Iterable[str]) -> dict[str, str]:
@@ -87,15 +87,10 @@ class SummaryEngine:
         for index, request in enumerate(requests):
             if not request.text.strip():
                 errors[index] = "nothing to summarise: the article text is empty"
-        for kind in KINDS:
-            groups: dict[tuple[str, str], list[int]] = {}
-            for index, request in enumerate(requests):
-                if errors[index] is None:
-                    spec = self.config.spec_for(kind, request.language)
-                    groups.setdefault((request.language, spec.model_dump_json()), []).append(index)
-            for (language, _), indices in groups.items():
-                spec = self.config.spec_for(kind, language)
-                self._summarize_group(kind, language, spec, indices, requests, results, errors)
+        for language, specs, indices in summary_groups(self.config, requests, errors):
+            self._summarize_group(specs, language, indices, requests, results, errors)
+        for summaries in results:
+            summaries.sort(key=lambda summary: KINDS.index(summary.kind))
         self._translate_summaries(requests, results, errors)
         return [
             SummaryOutcome(request.key, error=error)
@@ -106,18 +101,18 @@ class SummaryEngine:
 
     def _summarize_group(
         self,
-        kind: SummaryKind,
+        specs: dict[SummaryKind, SummarySpec],
         language: str,
-        spec: SummarySpec,
         indices: list[int],
         requests: Sequence[SummaryRequest],
         results: list[list[Summary]],
         errors: list[str | None],
     ) -> None:
+        kind = "/".join(specs)
         fallback_reason: str | None = None
         try:
-            summarizer = self._summarizer_for(spec)
-        except ModelUnavailable as exc:
+            summarizer = self._summarizer_for(next(iter(specs.values())))
+        except (ModelUnavailable, MissingDependency) as exc:
             if self.config.fallback_method == "none":
                 for index in indices:
                     errors[index] = f"{kind} summary: {exc} (summary.fallback_method is 'none')"
@@ -126,16 +121,20 @@ class SummaryEngine:
             fallback_reason = f"{exc}; used {summarizer.method} instead"
         texts = [requests[index].text for index in indices]
         try:
-            summaries = summarizer.summarize(texts, spec, language, kind=kind)
+            by_kind = summarize_kinds(summarizer, texts, specs, language)
         except Exception as exc:  # noqa: BLE001 - a batch failure is narrowed to its articles below
             if len(indices) == 1:
                 errors[indices[0]] = f"{kind} summary failed: {type(exc).__name__}: {exc}"
                 return
             log.warning("%s summary batch of %d failed (%s); retrying one by one", kind, len(indices), exc)
             for index in indices:
-                self._summarize_group(kind, language, spec, [index], requests, results, errors)
+                self._summarize_group(specs, language, [index], requests, results, errors)
             return
-        for index, summary in zip(indices, summaries, strict=True):
+        for (index, summary), spec in (
+            (pair, specs[kind])
+            for kind, summaries in by_kind.items()
+            for pair in zip(indices, summaries, strict=True)
+        ):
             guarded = check_summary(
                 summary.text,
                 requests[index].text,
@@ -163,10 +162,16 @@ class SummaryEngine:
         if known is not None:
             raise known
         resolved = self.resolver.resolve(*key)
-        if self._device is None:
-            self._device = pick_device(self.models.device)
         try:
-            loaded = get_seq2seq(self.cache, resolved, self._device, self.models.threads)
+            loaded = get_seq2seq(
+                self.cache,
+                resolved,
+                self.models.device,
+                self.models.threads,
+                backend=self.config.backend,
+                compute_type=self.config.compute_type,
+                cache_dir=self.models.cache_dir.expanduser(),
+            )
         except ModelUnavailable as exc:
             # Remembered: a model that failed to load is not reloaded for every batch of the run.
             self._load_failures[key] = exc
@@ -177,6 +182,8 @@ class SummaryEngine:
             batch_size=self.config.batch_size,
             overlap_sentences=self.config.chunk_overlap_sentences,
             max_levels=self.config.max_levels,
+            batch_tokens=self.config.batch_tokens,
+            shared_map=self.config.shared_map,
         )
 
     @staticmethod
