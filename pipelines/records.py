@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Status = Literal["pending", "published", "unchanged", "skipped", "failed"]
 """published: written; unchanged: same content already stored; skipped: deliberately not processed

@@ -34,7 +34,8 @@ def make_engine(
     **settings: Any,
 ) -> TranslationEngine:
     config = TranslationConfig.model_validate(
-        {"models": models, "num_beams": 1, **settings},
+        # The fake backend below replaces the transformers loader, so that is the default here.
+        {"models": models, "num_beams": 1, "backend": "transformers", **settings},
     )
     return TranslationEngine(
         config,

@@ -69,7 +69,7 @@ class SummaryConfig(StrictModel):
         default_factory=list, description="extra languages the summaries are translated into"
     )
     backend: SummaryBackend = Field(
-        default="transformers",
+        default="auto",
         description="seq2seq runner; auto: CTranslate2 when the model converts, else transformers",
     )
     compute_type: str = Field(

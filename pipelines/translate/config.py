@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from pipelines.config_base import LanguageCode, StrictModel
 
-TranslationBackend = Literal["transformers", "ctranslate2"]
+TranslationBackend = Literal["auto", "transformers", "ctranslate2"]
 _PAIR = re.compile(r"^[a-z]{2,3}-[a-z]{2,3}$")
 
 
@@ -36,7 +36,9 @@ class TranslationModel(StrictModel):
 class TranslationConfig(StrictModel):
     """How articles are translated into the target language."""
 
-    backend: TranslationBackend = "transformers"
+    backend: TranslationBackend = Field(
+        default="auto", description="auto: CTranslate2 when the model converts, else transformers"
+    )
     models: dict[str, TranslationModel] = Field(
         default_factory=dict, description="language pair 'src-tgt' -> model, e.g. 'fr-en'"
     )

@@ -129,7 +129,9 @@ class TranslationEngine:
         resolved = self._resolve(hop)
         device = device_for(hop.backend, self.models.device)
         compute_type = self.config.compute_type
-        key = f"{resolved.path}|{hop.backend}|{device}|{compute_type if hop.backend == 'ctranslate2' else ''}"
+        key = (
+            f"{resolved.path}|{hop.backend}|{device}|{compute_type if hop.backend != 'transformers' else ''}"
+        )
         loader = backend_loader(hop.backend)
 
         def load() -> tuple[BatchTranslator, int]:
@@ -220,7 +222,13 @@ class TranslationEngine:
         position = 0
         for job in members:
             role = job.route.hops[level].role
-            ref = ModelRef(role=role, source=hop.model.model, revision=resolved.revision, backend=hop.backend)
+            ref = ModelRef(
+                role=role,
+                source=hop.model.model,
+                revision=resolved.revision,
+                backend=getattr(translator, "backend", hop.backend),
+                compute_type=getattr(translator, "compute_type", None),
+            )
             count = len(job.texts)
             job.texts = translated[position : position + count]
             if any(flagged[position : position + count]):
