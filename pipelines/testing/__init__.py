@@ -7,6 +7,7 @@ heavy libraries are imported only when a model is built.
 from __future__ import annotations
 
 from pipelines.testing.tiny_models import (
+    build_bart_like,
     build_marian_like,
     build_tiny_bart,
     build_tiny_marian,
@@ -16,6 +17,7 @@ from pipelines.testing.tiny_models import (
 )
 
 __all__ = [
+    "build_bart_like",
     "build_marian_like",
     "build_tiny_bart",
     "build_tiny_marian",
