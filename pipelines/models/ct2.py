@@ -92,6 +92,7 @@ def convert_model(
     see half a model.
     """
     from filelock import FileLock, Timeout
+    from safetensors import SafetensorError
 
     ctranslate2 = import_ctranslate2()
     source_dir = Path(resolved_dir).expanduser().resolve()
@@ -129,8 +130,22 @@ def convert_model(
             str(resolved_dir),
             f"waited {CONVERSION_LOCK_TIMEOUT_S:.0f} s for another worker's conversion ({lock.lock_file})",
         ) from exc
-    except (OSError, ValueError, RuntimeError, KeyError, NotImplementedError, AttributeError) as exc:
-        raise ModelUnavailable(str(resolved_dir), f"CTranslate2 conversion failed: {exc}") from exc
+    # The converter loads the model with transformers first: anything that load can raise (corrupt
+    # safetensors, a config it cannot read) means this model does not convert.
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        KeyError,
+        TypeError,
+        ImportError,
+        NotImplementedError,
+        AttributeError,
+        SafetensorError,
+    ) as exc:
+        raise ModelUnavailable(
+            str(resolved_dir), f"CTranslate2 conversion failed: {type(exc).__name__}: {exc}"
+        ) from exc
     return output_dir
 
 
