@@ -4,8 +4,8 @@ Per request and kind (short, long) the language's spec chooses the method; reque
 summarised together, so a seq2seq model runs batched across articles and is loaded once per process
 through the model cache. When both kinds use the same seq2seq model they form one group, so the model can
 share work between them (:mod:`pipelines.summarize.groups`). Every summary passes the guards. Extra
-``output_languages`` are produced by translating the summaries with the injected translation callable (the translation engine's batch
-interface), so the summary engine never loads translation models itself.
+``output_languages`` are produced by translating the summaries with the injected translation callable
+(the translation engine's batch interface), so the summary engine never loads translation models itself.
 
 An outcome is all or nothing: either every summary the request needs (both kinds, every language), or
 ``error`` and no summaries, so a record never carries half a set. One request's failure never affects
