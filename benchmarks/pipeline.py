@@ -18,7 +18,8 @@ Each path runs in its own process (so its peak RSS is its own), on the same file
   (c) (b) + opt-ins     ``summary.shared_map`` and ``summary.batch_tokens`` (these change outputs)
 
 CTranslate2 conversions are made once, on disk, in a process of their own; each path then loads its
-models before the clock starts, so the timed part is what an hourly run in a warm worker does. ``--size tiny`` swaps in tiny models for a smoke test.
+models before the clock starts, so the timed part is what an hourly run in a warm worker does.
+``--size tiny`` swaps in tiny models for a smoke test.
 
     HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/pipeline.py --threads 2 --json run1.json
     HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/pipeline.py --size tiny --articles 4   # smoke test
