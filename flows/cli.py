@@ -115,14 +115,17 @@ def run(
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
     """Run the pipeline on INPUTS and publish the results to the store."""
-    from pipelines import NewsdigestError
+    from pipelines import NewsdigestError, redact_url
 
     overrides = {"store.url": store} if store else {}
     if target:
         overrides["target_language"] = target
     settings = _settings(config, overrides)
     _check_local_inputs(inputs)
-    manifest = _run_with_progress(inputs, settings, str(config) if config else None)
+    # Entries become flow-run parameters, which Prefect stores: a URL's user-info never goes there (feed
+    # credentials come from sources.feeds_auth).
+    entries = [redact_url(entry) for entry in inputs]
+    manifest = _run_with_progress(entries, settings, str(config) if config else None)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)
@@ -165,10 +168,13 @@ def _print_report(manifest: RunManifest) -> None:
 
     counts = manifest.counts
     summary = Table(title=f"run {manifest.run_id}", show_header=True)
-    for status in ("published", "unchanged", "skipped", "failed"):
+    for status in ("published", "unchanged", "duplicate", "skipped", "failed"):
         summary.add_column(status, justify="right")
     summary.add_row(
-        *(str(counts.get(status, 0)) for status in ("published", "unchanged", "skipped", "failed"))
+        *(
+            str(counts.get(status, 0))
+            for status in ("published", "unchanged", "duplicate", "skipped", "failed")
+        )
     )
     out.print(summary)
     problems = [entry for entry in manifest.entries if entry.status in ("failed", "skipped")]
@@ -187,16 +193,17 @@ def detect(
     file: Annotated[str, typer.Argument(help="A text file, or '-' for standard input.")],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
 ) -> None:
-    """Detect the language of one text: language, probability, what decided, then why 'und' and the
-    detectors' opinions when they disagree (tab-separated)."""
-    from pipelines import detect_language
+    """Detect the language of one text, read as `run` reads an input (decoding, limits).
+
+    Prints language, probability and what decided, then why 'und' and the detectors' opinions when they
+    disagree (tab-separated)."""
+    from pipelines import IngestFailure, detect_language, read_single_input
 
     settings = _settings(config)
-    try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE) from None
-    detection = detect_language(raw.decode("utf-8", errors="replace"), settings.detection)
+    item = read_single_input(file, settings.ingest, sys.stdin.buffer)
+    if isinstance(item, IngestFailure):
+        raise _fail(f"{item.origin}: {item.reason}", EXIT_INCOMPLETE)
+    detection = detect_language(f"{item.title}\n{item.text}", settings.detection)
     line = f"{detection.language}\t{detection.probability:.3f}\t{detection.method}"
     if detection.reason:
         line += f"\t{detection.reason}"

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         Summary,
         Translation,
     )
+    from pipelines.redact import redact_url
     from pipelines.runner import (
         BATCH_STAGES,
         Batch,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
         run_stage,
     )
     from pipelines.services import Services, build_services, model_resolver, services_for
+    from pipelines.sources.files import IngestFailure, read_single_input
     from pipelines.store import LocalStore, ObjectStore, open_store
     from pipelines.store.failures import FailureFilter, is_replayable, list_failures, parse_since, to_jsonl
     from pipelines.store.publish import SummaryObject
@@ -100,6 +102,7 @@ _EXPORTS: dict[str, str] = {
             "Batch",
             "Executor",
             "InProcess",
+            "IngestFailure",
             "Progress",
             "RunContext",
             "RunOutcome",
@@ -114,6 +117,8 @@ _EXPORTS: dict[str, str] = {
     "SummaryObject": "pipelines.store.publish",
     **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
     "convert_model": "pipelines.models.ct2",
+    "redact_url": "pipelines.redact",
+    **dict.fromkeys(("IngestFailure", "read_single_input"), "pipelines.sources.files"),
     **dict.fromkeys(
         ("FailureFilter", "is_replayable", "list_failures", "parse_since", "to_jsonl"),
         "pipelines.store.failures",
@@ -136,6 +141,7 @@ __all__ = [
     "FailureFilter",
     "FetchFailed",
     "InProcess",
+    "IngestFailure",
     "InputError",
     "LocalStore",
     "ManifestEntry",
@@ -178,6 +184,8 @@ __all__ = [
     "parse_since",
     "prune_folder",
     "read_edition",
+    "read_single_input",
+    "redact_url",
     "render_digest",
     "render_edition",
     "run",

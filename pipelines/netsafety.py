@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pipelines.errors import ConfigError, FetchFailed, UnsafeURL
+from pipelines.redact import strip_userinfo
 
 if TYPE_CHECKING:
     import httpx
@@ -72,18 +73,7 @@ class FetchPolicy:
 
 def redact(url: str) -> str:
     """``url`` without its ``user:password@`` part, fit for a message or a log line."""
-    try:
-        parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
-    except ValueError:
-        return "<unparseable URL>"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return strip_userinfo(url)
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -192,13 +182,16 @@ def safe_fetch(
     *,
     resolve: Resolver | None = None,
     before_request: Callable[[str], None] | None = None,
+    auth: Callable[[str], tuple[str, str] | None] | None = None,
 ) -> Fetched:
     """GET ``url`` under ``policy``; redirects are followed by hand, each one checked.
 
     ``client`` may be shared between calls (connection reuse); its own redirect setting is overridden.
     Without one, a client is made for this call that ignores proxy environment variables, so that the
     address checks are about the host actually contacted. ``before_request`` is called with every URL
-    about to be requested, redirects included, after it passed the checks (a rate limit, say).
+    about to be requested, redirects included, after it passed the checks (a rate limit, say). ``auth``
+    gives the basic-auth credentials for each URL requested (None: none), so a redirect to another host
+    gets that host's, not the first one's.
     """
     import httpx
 
@@ -212,7 +205,7 @@ def safe_fetch(
             check_url(current, policy, resolve)
             if before_request is not None:
                 before_request(current)
-            location = _fetch_one(active, current, policy, deadline)
+            location = _fetch_one(active, current, policy, deadline, auth(current) if auth else None)
             if isinstance(location, Fetched):
                 return location
             following = urljoin(current, location)
@@ -232,7 +225,9 @@ def _normalise(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
-def _fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -> Fetched | str:
+def _fetch_one(
+    client: httpx.Client, url: str, policy: FetchPolicy, deadline: float, auth: tuple[str, str] | None
+) -> Fetched | str:
     """One request: the response, or the ``Location`` of a redirect."""
     import httpx
 
@@ -243,7 +238,9 @@ def _fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, deadline: fl
     timeout = httpx.Timeout(min(policy.timeout_s, remaining))
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
     try:
-        with client.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=False) as response:
+        with client.stream(
+            "GET", url, headers=headers, timeout=timeout, follow_redirects=False, auth=auth
+        ) as response:
             _check_peer(response, shown, policy)
             if response.status_code in REDIRECT_STATUSES:
                 location = response.headers.get("location")

@@ -16,12 +16,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 2
+"""2: ``detection.method`` and ``detection.opinions``, ``article.removed``, ``ManifestEntry.still_failing``,
+the ``duplicate`` status and ``Record.duplicate_of``; failures keyed by content."""
 
-Status = Literal["pending", "published", "unchanged", "skipped", "failed"]
-"""published: written; unchanged: same content already stored; skipped: deliberately not processed
+Status = Literal["pending", "published", "unchanged", "duplicate", "skipped", "failed"]
+"""published: written; unchanged: same content already stored; duplicate: the same text is published
+under another article id (``Record.duplicate_of`` names its record); skipped: deliberately not processed
 (e.g. undetermined language), with a reason; failed: an error, with a reason."""
 
-FINAL_STATUSES: tuple[Status, ...] = ("published", "unchanged", "skipped", "failed")
+FINAL_STATUSES: tuple[Status, ...] = ("published", "unchanged", "duplicate", "skipped", "failed")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -161,6 +164,9 @@ class Record(StoredData):
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per step")
     signature: Signature | None = None
     processed_at: datetime | None = None
+    duplicate_of: str | None = Field(
+        default=None, description="for a duplicate: the record key of the article published with this text"
+    )
 
     @property
     def pending(self) -> bool:

@@ -22,6 +22,7 @@ from pipelines import sources, stages
 from pipelines.records import ManifestEntry, Record, RunManifest
 from pipelines.services import Services
 from pipelines.sources.inbox import InboxState
+from pipelines.store.checks import check_writable
 
 _log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def run(
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     log.info("run %s: reading %s into %s", run_id, ", ".join(entries_given), config.store.url)
+    check_writable(services.store)  # in seconds, before any input is read or model loaded
 
     records, watermarks = executor.step(
         "ingest_articles", read_inputs, entries_given, services, run_id, touches_store=True

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from pipelines.dedupe import mark_id_conflicts
 from pipelines.errors import NewsdigestError
 from pipelines.isolation import isolating
 from pipelines.records import (
@@ -60,10 +61,10 @@ def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Re
                 content_hash=content_hash(item.text, item.origin),
                 flags=list(item.flags),
             )
-            records.append(Record(run_id=run_id, article=article, status="failed", reason=item.reason))
+            records.append(Record(run_id=run_id, article=article, status=item.status, reason=item.reason))
         else:
             records.append(Record(run_id=run_id, article=item))
-    return records
+    return mark_id_conflicts(records)
 
 
 def mark_unchanged(records: list[Record], publisher: Publisher) -> list[Record]:

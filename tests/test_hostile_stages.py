@@ -292,4 +292,4 @@ def test_one_megabyte_lines_through_ingest_detect_and_segment(tmp_path: Path) ->
     stages.publish(records, services.publisher, services.signature, DAY)
     # line.txt and line.md hold the same title and text: one record, the second input is 'unchanged'.
     assert sorted(r.status for r in records) == ["failed", "published", "published", "published", "unchanged"]
-    assert _stored(tmp_path / "store") == {"records": 3, "failures": 1}
+    assert _stored(tmp_path / "store") == {"records": 3, "failures": 1, "index": 2}

@@ -19,7 +19,14 @@ from pipelines.store.schema import fingerprint, generate_schemas, render, write_
 from tests.test_store_publish import DAY, make_record, publish_run, s3_store, sample_records
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "docs" / "schema"
-KINDS = {"records/": "record", "summaries/": "summary", "runs/": "manifest", "failures/": "failure"}
+KINDS = {
+    "records/": "record",
+    "summaries/": "summary",
+    "runs/": "manifest",
+    "failures/": "failure",
+    "duplicates/": "duplicate",
+    "index/": "content-index",
+}
 
 
 def committed(name: str) -> dict[str, Any]:
@@ -82,7 +89,10 @@ def test_published_objects_validate(tmp_path: Path, s3_endpoint: str, s3_bucket:
     for store in (LocalStore(tmp_path), s3_store(s3_endpoint, s3_bucket)):
         publish_run(Publisher(store), "run-1", sample_records())
         publish_run(Publisher(store), "run-2", sample_records())  # a manifest with unchanged entries
-        assert _validate_store(store) == 8  # 2 records, 3 summaries, 1 failure (still failing), 2 manifests
+        copy = make_record("copy-1", url="https://mirror.example/tram")  # a1's text under another URL
+        assert publish_run(Publisher(store), "run-3", [copy]).counts == {"duplicate": 1}
+        # 2 records, 3 summaries, 1 failure (still failing), 3 manifests, 2 content-index entries, 1 duplicate
+        assert _validate_store(store) == 12
 
 
 def test_schemas_reject_malformed_objects(tmp_path: Path) -> None:

@@ -114,9 +114,10 @@ def test_outage_mid_run_then_rerun_completes(relay: Relay, s3_bucket: str) -> No
         retries=1,
     )
     store = S3Store.from_config(config)
-    # 4 articles x (record + en + fr summary) = 12 writes; cut after the record and one summary of art-1.
+    # 4 articles x (text claim + record + en + fr summary) = 16 writes; cut after the record and one
+    # summary of art-1.
     with pytest.raises(StoreUnavailable, match="cannot reach the S3 endpoint"):
-        publish_run(Publisher(CutAfter(store, relay, writes=5)), "run-1", articles())
+        publish_run(Publisher(CutAfter(store, relay, writes=7)), "run-1", articles())
     relay.start()
     assert list_runs(store, DAY) == []  # no manifest for the incomplete run
     assert len(list(store.list("records/"))) == 2 and len(list(store.list("summaries/"))) == 3

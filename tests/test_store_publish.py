@@ -176,7 +176,7 @@ def test_s3_and_local_hold_the_same_keys_and_bytes(s3: S3Store, tmp_path: Path) 
         publish_run(Publisher(store), "run-1", sample_records())
     s3_keys, local_keys = list(s3.list("")), list(local.list(""))
     assert s3_keys == local_keys
-    assert {k.split("/")[0] for k in s3_keys} == {"records", "summaries", "failures", "runs"}
+    assert {k.split("/")[0] for k in s3_keys} == {"records", "summaries", "failures", "runs", "index"}
     a1_hash = content_hash("The council approved a new tram line.", "Tram line approved")
     assert f"records/a1/{a1_hash}.json" in s3_keys
     assert "summaries/2026-11-25/en/a1.json" in s3_keys and "summaries/2026-11-25/fr/a1.json" in s3_keys
@@ -236,10 +236,10 @@ def test_undated_article_keeps_its_day_when_a_later_run_completes_it(tmp_path: P
     store = LocalStore(tmp_path)
     just_after_midnight = datetime(2026, 11, 26, 0, 1, tzinfo=UTC)
     record = make_record(published=None, languages=("en", "fr"), processed_at=just_after_midnight)
-    crashing = RecordingStore(store, fail_after=2)  # the record and one summary, then the store goes away
+    crashing = RecordingStore(store, fail_after=3)  # the text's claim, the record and one summary, then down
     with pytest.raises(StoreUnavailable):
         Publisher(crashing).publish(record, DAY)  # the run started on the 25th
-    assert crashing.writes[1] == "summaries/2026-11-26/en/a1.json"
+    assert crashing.writes[2] == "summaries/2026-11-26/en/a1.json"
     later_run_day = date(2026, 11, 27)
     rerun = make_record(published=None, languages=("en", "fr"), run_id="run-2")
     recording = RecordingStore(store)
@@ -254,7 +254,7 @@ def test_undated_article_keeps_its_day_when_a_later_run_completes_it(tmp_path: P
 
 def test_rerun_after_a_crash_completes_the_missing_summaries(s3: S3Store) -> None:
     record = make_record(languages=("en", "fr"))
-    crashing = RecordingStore(s3, fail_after=2)  # the record and one summary, then the store goes away
+    crashing = RecordingStore(s3, fail_after=3)  # the text's claim, the record and one summary, then down
     with pytest.raises(StoreUnavailable):
         Publisher(crashing).publish(record, DAY)
     assert list(s3.list("runs/")) == []
@@ -272,7 +272,9 @@ def test_rerun_after_a_crash_completes_the_missing_summaries(s3: S3Store) -> Non
 
 def test_reader_api(s3: S3Store) -> None:
     publish_run(Publisher(s3), "run-1", sample_records())
-    later = make_record("c3", title="Later", published=datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
+    later = make_record(
+        "c3", title="Later", text="The bridge reopens.", published=datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    )
     Publisher(s3).publish(later, DAY)
     summaries = list_summaries(s3, DAY, "en")
     # Newest publication first, undated last (b2 has no publication date: filed under its processing day).

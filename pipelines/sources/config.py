@@ -75,3 +75,7 @@ class SourcesConfig(StrictModel):
         default=False,
         description="fetch every feed item's page, even one published since the feed last changed it",
     )
+    feeds_auth: dict[str, str] = Field(
+        default_factory=dict,
+        description="host -> name of an environment variable holding user:password for basic auth",
+    )

@@ -9,23 +9,28 @@ a total deadline) with a per-host rate limit and a polite User-Agent.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from calendar import timegm
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.errors import InputError
+from pipelines.errors import InputError, StoreError
 from pipelines.netsafety import Fetched, FetchPolicy, Resolver, safe_fetch
 from pipelines.records import Article, Record, article_id_for
+from pipelines.redact import has_userinfo, redact_text, redact_url, strip_userinfo
 from pipelines.sources.config import IngestConfig, SourcesConfig
-from pipelines.sources.files import IngestFailure, parse_text
+from pipelines.sources.files import IngestFailure, parse_text, unexpected_error
 from pipelines.store.reader import epoch_seconds
 from pipelines.timestamps import parse_published
 from pipelines.version import code_version
+
+log = logging.getLogger(__name__)
 
 Fetch = Callable[[str], Fetched]
 """Fetch one URL; raises :class:`InputError` with the reason when it cannot."""
@@ -86,13 +91,40 @@ class FeedFetcher:
         *,
         rate_limit: HostRateLimit | None = None,
         resolve: Resolver | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
+        self.config = config
+        self.environ = os.environ if environ is None else environ
         self.policy = fetch_policy(config)
         self.rate_limit = rate_limit or HostRateLimit(config.per_host_interval_s)
         self.resolve = resolve
 
     def __call__(self, url: str) -> Fetched:
-        return safe_fetch(url, self.policy, resolve=self.resolve, before_request=self._wait_for_host)
+        if has_userinfo(url):
+            log.warning(
+                "ignoring the credentials inside %s: name an environment variable in sources.feeds_auth",
+                redact_url(url),
+            )
+            url = strip_userinfo(url)
+        return safe_fetch(
+            url, self.policy, resolve=self.resolve, before_request=self._wait_for_host, auth=self._auth_for
+        )
+
+    def _auth_for(self, url: str) -> tuple[str, str] | None:
+        """Basic-auth ``(user, password)`` for the URL's host from the environment variable that
+        ``sources.feeds_auth`` names for it (its value is ``user:password``); asked again on every redirect
+        hop, so credentials never follow a redirect to another host."""
+        variable = self.config.feeds_auth.get(urlsplit(url).hostname or "")
+        if variable is None:
+            return None
+        value = self.environ.get(variable)
+        if not value:
+            raise InputError(
+                f"sources.feeds_auth names the environment variable {variable} for {redact_url(url)}, "
+                "but it is not set: export it as user:password"
+            )
+        user, _, password = value.partition(":")
+        return user, password
 
     def _wait_for_host(self, url: str) -> None:
         self.rate_limit.wait(urlsplit(url).hostname or "")
@@ -176,45 +208,63 @@ def read_feed_articles(
     feed last changed it is not fetched again: its stored article stands in for the page, so the run
     counts it unchanged. An item the feed gives no date is always fetched, as there is no telling.
     """
+    shown_feed = redact_url(feed_url)
     try:
         items = read_feed(fetch(feed_url).body, config)
     except InputError as exc:
-        return [IngestFailure(feed_url, f"feed: {exc}")]
+        return [IngestFailure(shown_feed, f"feed: {redact_text(str(exc))}")]
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one feed's fault is that feed's failure, not the run's
+        return [IngestFailure(shown_feed, unexpected_error("reading the feed", exc))]
     items = [replace(item, source=feed_source(feed_url, config, item.source)) for item in items]
     results: list[Article | IngestFailure] = []
     for item in items:
-        stored = _unchanged_since_published(item, published) if not config.refetch_published else None
-        if stored is not None:
-            results.append(stored)
-            continue
         try:
-            page = fetch(item.link)
-        except InputError as exc:
-            results.append(IngestFailure(item.link, str(exc)))
-            continue
-        parsed = parse_text(page.body, origin=item.link, kind="html", config=ingest, source=item.source)[0]
-        if isinstance(parsed, IngestFailure):
-            results.append(parsed)
-            continue
-        results.append(
-            parsed.model_copy(
-                update={
-                    "id": article_id_for(item.link, parsed.text),
-                    "url": item.link,
-                    "title": parsed.title or item.title,
-                    "source": item.source,
-                    "published_at": item.published_at,
-                }
-            )
-        )
+            results.append(_read_item(item, config, ingest, fetch, published))
+        except StoreError:
+            raise  # the store is down: the run stops and a re-run takes the feed again
+        except Exception as exc:  # noqa: BLE001 - one item's fault is that item's failure, not the run's
+            results.append(IngestFailure(redact_url(item.link), unexpected_error("reading a feed item", exc)))
     return results
+
+
+def _read_item(
+    item: FeedItem,
+    config: SourcesConfig,
+    ingest: IngestConfig,
+    fetch: Fetch,
+    published: PublishedLookup | None,
+) -> Article | IngestFailure:
+    """One item's page as an article; its published URL carries no user-info, its origin shows it masked."""
+    stored = _unchanged_since_published(item, published) if not config.refetch_published else None
+    if stored is not None:
+        return stored
+    origin = redact_url(item.link)
+    try:
+        page = fetch(item.link)
+    except InputError as exc:
+        return IngestFailure(origin, redact_text(str(exc)))
+    parsed = parse_text(page.body, origin=origin, kind="html", config=ingest, source=item.source)[0]
+    if isinstance(parsed, IngestFailure):
+        return parsed
+    url = strip_userinfo(item.link)
+    return parsed.model_copy(
+        update={
+            "id": article_id_for(url, parsed.text),
+            "url": url,
+            "title": parsed.title or item.title,
+            "source": item.source,
+            "published_at": item.published_at,
+        }
+    )
 
 
 def _unchanged_since_published(item: FeedItem, published: PublishedLookup | None) -> Article | None:
     """The stored article of ``item`` when it was processed after the feed's last change to the item."""
     if published is None or item.changed_at is None:
         return None
-    record = published(article_id_for(item.link, ""))
+    record = published(article_id_for(strip_userinfo(item.link), ""))
     if record is None or epoch_seconds(record.processed_at) < item.changed_at.timestamp():
         return None
     return record.article

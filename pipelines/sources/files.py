@@ -11,19 +11,26 @@ of a ``.json`` file holding a list.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import date as dt_date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal
 
+from pipelines.front_matter import FrontMatter, split_front_matter
 from pipelines.records import Article, RemovedLine, article_id_for, content_hash, is_valid_id
+from pipelines.redact import redact_text
 from pipelines.sources.config import IngestConfig
 from pipelines.structure import analyse_page, structure_enabled
+from pipelines.textnorm import merged as _merged
+from pipelines.textnorm import normalise_unicode
 from pipelines.timestamps import parse_published
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
@@ -43,6 +50,9 @@ _BINARY_JUNK_SHARE = 0.30
 """Control plus undecodable characters above this share (in inputs of some length) also means binary."""
 _BINARY_MIN_CHARS_FOR_JUNK = 32
 
+_DETECT_SAMPLE_BYTES = 64 * 1024
+"""charset-normalizer reads this much to choose an encoding; the whole input is then decoded with it."""
+
 _FILE_BYTES_PER_CHAR = 16
 """Read limit per allowed article character: generous for HTML markup, a guard against huge files."""
 
@@ -60,12 +70,17 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 @dataclass(frozen=True)
 class IngestFailure:
-    """An input that could not become an article; ``text`` keeps what was recovered, so nothing is lost."""
+    """An input that could not become an article; ``text`` keeps what was recovered, so nothing is lost.
+
+    ``status`` is ``skipped`` for an input that was deliberately not read (an unsupported type, a broken
+    or looping symbolic link, a file this process may not read) and ``failed`` for one that went wrong.
+    """
 
     origin: str
     reason: str
     text: str = ""
     flags: tuple[str, ...] = ()
+    status: Literal["failed", "skipped"] = "failed"
 
 
 @dataclass
@@ -81,10 +96,10 @@ class _Decoded:
 def discover(paths: Sequence[Path | str]) -> list[Path]:
     """Expand files and folders into the files to read, in a stable order, each once.
 
-    Folders are searched recursively for supported files (hidden files and folders are skipped, as are
-    unsupported files inside folders). A path given explicitly is always returned, even when it does not
-    exist or has an unsupported suffix, so :func:`read_inputs` records a failure for it instead of
-    dropping it.
+    Folders are searched recursively (hidden files and folders are left out). Every other entry that is
+    not a folder is returned, also an unsupported type or a broken symbolic link, and so is a path given
+    explicitly, even one that does not exist: :func:`read_file` records each as skipped or failed, with
+    the reason, instead of dropping it silently.
     """
     found: list[Path] = []
     seen: set[Path] = set()
@@ -105,7 +120,7 @@ def discover(paths: Sequence[Path | str]) -> list[Path]:
                 relative = child.relative_to(path).parts
                 if any(part.startswith(".") for part in relative):
                     continue
-                if child.suffix.lower() in SUPPORTED_SUFFIXES and child.is_file():
+                if not child.is_dir():
                     add(child)
         else:
             add(path)
@@ -116,8 +131,16 @@ def read_inputs(paths: Sequence[Path | str], config: IngestConfig) -> list[Artic
     """Read every file under ``paths``; one entry per article or failure, in a stable order."""
     results: list[Article | IngestFailure] = []
     for path in discover(paths):
-        results.extend(read_file(path, config))
+        try:
+            results.extend(read_file(path, config))
+        except Exception as exc:  # noqa: BLE001 - one input's fault is that input's failure, not the run's
+            results.append(IngestFailure(str(path), unexpected_error("reading", exc)))
     return results
+
+
+def unexpected_error(doing: str, exc: BaseException) -> str:
+    """The failure reason for an exception nobody foresaw: its type and message, URL credentials masked."""
+    return redact_text(f"unexpected error while {doing}: {type(exc).__name__}: {exc}")[:1_000]
 
 
 def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]:
@@ -127,8 +150,10 @@ def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]
     if kind is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         reason = f"unsupported file type '{path.suffix or path.name}' (supported: {supported})"
-        return [IngestFailure(origin, reason)]
+        return [IngestFailure(origin, reason, status="skipped")]
     try:
+        if path.is_symlink() and not path.exists():
+            return [IngestFailure(origin, _broken_link_reason(path), status="skipped")]
         if not path.exists():
             return [IngestFailure(origin, "file does not exist")]
         if not path.is_file():
@@ -145,8 +170,44 @@ def read_file(path: Path, config: IngestConfig) -> list[Article | IngestFailure]
             ]
         raw = path.read_bytes()
     except OSError as exc:
-        return [IngestFailure(origin, f"cannot read file: {exc.strerror or exc}")]
+        return [IngestFailure(origin, f"cannot read file: {exc.strerror or exc}", status="skipped")]
     return parse_text(raw, origin=origin, kind=kind, config=config)
+
+
+def read_single_input(path: str, config: IngestConfig, stdin: BinaryIO) -> Article | IngestFailure:
+    """One input for a command that reads a single text (``newsdigest detect``), with a run's limits,
+    decoding and cleaning; ``-`` is standard input. A path without a known suffix is read as plain text.
+
+    The read stops one byte past the limit, so a device or pipe without end (``/dev/zero``) cannot
+    exhaust memory.
+    """
+    limit = config.max_article_chars * _FILE_BYTES_PER_CHAR
+    origin = "<stdin>" if path == "-" else path
+    kind = "txt" if path == "-" else SUPPORTED_SUFFIXES.get(Path(path).suffix.lower(), "txt")
+    try:
+        if path == "-":
+            raw = stdin.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(limit + 1)
+    except OSError as exc:
+        return IngestFailure(origin, f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > limit:
+        return IngestFailure(
+            origin,
+            f"input is over the read limit of {limit} bytes "
+            f"({_FILE_BYTES_PER_CHAR} × ingest.max_article_chars={config.max_article_chars})",
+        )
+    return parse_text(raw, origin=origin, kind=kind, config=config)[0]
+
+
+def _broken_link_reason(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop: the link points back at itself"
+    return f"broken symbolic link: its target {os.readlink(path)!r} does not exist"
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -159,8 +220,18 @@ def parse_text(
 
     For sources that are not files (feeds, an object-store inbox); :func:`read_file` ends here too.
     ``source`` names the source of a text or HTML input for per-source settings (a JSON record's own
-    ``source`` field names its source).
+    ``source`` field names its source). An exception nobody foresaw (a parser bug, a missing optional
+    library) becomes this input's failure.
     """
+    try:
+        return _parse_kind(raw, origin=origin, kind=kind, config=config, source=source)
+    except Exception as exc:  # noqa: BLE001 - one input's fault is that input's failure, not the run's
+        return [IngestFailure(origin, unexpected_error("parsing", exc))]
+
+
+def _parse_kind(
+    raw: bytes | str, *, origin: str, kind: str, config: IngestConfig, source: str | None
+) -> list[Article | IngestFailure]:
     if kind not in KINDS:
         reason = f"unsupported input kind '{kind}' (supported: {', '.join(sorted(KINDS))})"
         return [IngestFailure(origin, reason)]
@@ -171,6 +242,8 @@ def parse_text(
     if not decoded.text.strip():
         reason = "empty file" if not decoded.text else "empty: no text after cleaning"
         return [IngestFailure(origin, reason, decoded.text, tuple(decoded.flags))]
+    if kind == "md" and (front := split_front_matter(decoded.text)) is not None:
+        return [_from_front_matter(front, origin, config, decoded.flags, source)]
     if kind in ("txt", "md"):
         if structure_enabled(config.structure, source):  # the page structure finds the title
             text = _strip_markdown(decoded.text) if kind == "md" else decoded.text
@@ -187,20 +260,35 @@ def parse_text(
     return _parse_jsonl(decoded, origin, config)
 
 
+def decode(raw: bytes | str) -> tuple[str, list[str], bool]:
+    """Bytes as text, the way every reader decodes them: ``(text, flags, looks_binary)``."""
+    decoded = _decode(raw)
+    return decoded.text, decoded.flags, decoded.binary
+
+
 def _decode(raw: bytes | str) -> _Decoded:
-    """Bytes or text to clean text: UTF-8 (BOM tolerated; UTF-16 when it has a BOM), with replacement."""
+    """Bytes or text to clean text.
+
+    UTF-8 (BOM tolerated) and UTF-16 with a BOM are read directly. Bytes that are not UTF-8, or that hold
+    NUL bytes (UTF-16 without a BOM is valid UTF-8 full of NULs), go to charset-normalizer, whose answer is
+    taken when it is coherent text; otherwise UTF-8 with replacement characters, which the binary check
+    then judges.
+    """
     flags: list[str] = []
     replaced = 0
     if isinstance(raw, bytes):
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             text = raw.decode("utf-16", errors="replace")
         else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
+            detected = _detect_encoding(raw) if b"\x00" in raw or not _is_utf8(raw) else None
+            if detected is not None:
+                text, encoding = detected
+                flags.append(f"decoded-as:{encoding}")
+            else:
                 text = raw.decode("utf-8-sig", errors="replace")
                 replaced = text.count("\ufffd")
-                flags.append("invalid-utf8-replaced")
+                if replaced:
+                    flags.append("invalid-utf8-replaced")
     else:
         text = raw
     text, surrogates = _SURROGATES.subn("\ufffd", text)
@@ -217,6 +305,30 @@ def _decode(raw: bytes | str) -> _Decoded:
         text = "".join(char for char in text if not _is_stripped_control(char))
         flags.append(f"control-characters-removed:{controls}")
     return _Decoded(text, flags, binary)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(raw: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` when charset-normalizer finds a coherent reading of ``raw``, else None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:_DETECT_SAMPLE_BYTES]).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return None
+    try:
+        text = raw.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if sum(1 for char in text if _is_stripped_control(char)) > len(text) * _BINARY_CONTROL_SHARE / 10:
+        return None  # a "text" full of control characters is binary read in some code page
+    return text, best.encoding
 
 
 def _is_stripped_control(char: str) -> bool:
@@ -293,6 +405,38 @@ def _parse_html(
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     return _finish(origin, config, text="\n\n".join(paragraphs), title=title, flags=flags, source=source)
+
+
+def _from_front_matter(
+    front: FrontMatter, origin: str, config: IngestConfig, inherited: list[str], source: str | None
+) -> Article | IngestFailure:
+    """A Markdown file with YAML front matter: title, date, url and source from it, the rest as the text."""
+    flags = [*inherited, *front.flags]
+    if not front.body.strip():
+        return IngestFailure(origin, "empty: only YAML front matter, no text", front.raw, tuple(flags))
+    fields: dict[str, Any] = {}
+    for key in ("title", "url", "source"):
+        fields[key] = _optional_string(front.fields, key, flags)
+    date = front.fields.get("date", front.fields.get("published_at"))
+    if isinstance(date, datetime | dt_date):
+        date = date.isoformat()
+    published_at = _published_at(date, flags)
+    source = fields["source"] or source
+    title, text = fields["title"], _strip_markdown(front.body)
+    title_from_text = not title and structure_enabled(config.structure, source)
+    if not title and not title_from_text:
+        title, text = _split_plain(front.body, markdown=True)
+    return _finish(
+        origin,
+        config,
+        text=text,
+        title=title or "",
+        flags=flags,
+        url=fields["url"],
+        source=source,
+        published_at=published_at,
+        title_from_text=title_from_text,
+    )
 
 
 # --------------------------------------------------------------------------------------------- JSON
@@ -444,8 +588,11 @@ def _finish(
     flags = list(flags)
     if (_SURROGATES.search(text) or _SURROGATES.search(title)) and "invalid-unicode-replaced" not in flags:
         flags.append("invalid-unicode-replaced")
-    title = " ".join(_clean(title).split())
-    text = _tidy(_clean(text))
+    title, title_changes = normalise_unicode(_clean(title))
+    text, text_changes = normalise_unicode(_clean(text))
+    flags += [f"{change}:{count}" for change, count in _merged(title_changes, text_changes).items()]
+    title = " ".join(title.split())
+    text = _tidy(text)
     text, removed = _strip_boilerplate(text, source, config)
     if removed:
         flags.append(f"boilerplate-removed:{removed}")

@@ -26,7 +26,7 @@ from pydantic import Field
 from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
 from pipelines.records import Article, StoredData
 from pipelines.sources.config import IngestConfig, SourcesConfig
-from pipelines.sources.files import SUPPORTED_SUFFIXES, IngestFailure, parse_text
+from pipelines.sources.files import SUPPORTED_SUFFIXES, IngestFailure, parse_text, unexpected_error
 from pipelines.store import ObjectStore, layout
 from pipelines.store.s3url import parse_s3_url
 
@@ -105,7 +105,13 @@ def read_inbox(
     if not fresh:
         return batch
     for item in fresh:
-        batch.items.extend(_read_object(client, bucket, item, ingest))
+        try:
+            batch.items.extend(_read_object(client, bucket, item, ingest))
+        except StoreError:
+            raise  # the inbox's server is failing: the run stops and a re-run takes these objects again
+        except Exception as exc:  # noqa: BLE001 - one object's fault is that object's failure, not the run's
+            origin = f"s3://{bucket}/{item.key}"
+            batch.items.append(IngestFailure(origin, unexpected_error("reading an inbox object", exc)))
     newest = fresh[-1].last_modified
     at_newest = [item.key for item in fresh if item.last_modified == newest]
     if newest == state.last_modified:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from pipelines.config_base import StrictModel
-
-S3_BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
-"""What a bucket name may look like (AWS is stricter; MinIO and Ceph accept some upper case and '_')."""
+from pipelines.redact import strip_userinfo
+from pipelines.store.s3url import is_bucket_name
 
 
 def check_store_url(url: str) -> str:
@@ -19,7 +17,7 @@ def check_store_url(url: str) -> str:
         bucket = url.removeprefix("s3://").partition("/")[0]
         if not bucket:
             raise ValueError(f"{url!r} names no bucket; use s3://bucket/prefix")
-        if not S3_BUCKET_NAME.fullmatch(bucket):
+        if not is_bucket_name(bucket):
             raise ValueError(f"{bucket!r} is not a bucket name (letters, digits, '.', '-', '_'; 2-255)")
         return url
     scheme, separator, _ = url.partition("://")
@@ -46,7 +44,13 @@ class StoreConfig(StrictModel):
         default="auto", description="use If-None-Match on record writes; auto: probe the server once"
     )
     timeout_s: float = Field(default=30.0, gt=0)
-    retries: int = Field(default=5, ge=0)
+    retries: int = Field(
+        default=10, ge=0, description="retries of one request on 5xx, throttling or a dropped connection"
+    )
+    retry_base_s: float = Field(
+        default=0.25, gt=0, description="first wait between retries; doubles each time"
+    )
+    retry_max_delay_s: float = Field(default=10.0, gt=0, description="longest wait between two retries")
 
     @field_validator("url")
     @classmethod
@@ -56,6 +60,10 @@ class StoreConfig(StrictModel):
     @field_validator("endpoint_url")
     @classmethod
     def _check_endpoint(cls, endpoint: str | None) -> str | None:
-        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        """S3 signs requests with the AWS credentials chain, never with a URL's ``user:password@``: such a
+        part is dropped here, so it cannot reach a client, a message or a traceback."""
+        if endpoint is None:
+            return None
+        if not endpoint.startswith(("http://", "https://")):
             raise ValueError(f"{endpoint!r}: expected an http:// or https:// URL")
-        return endpoint
+        return strip_userinfo(endpoint)

@@ -7,6 +7,8 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     failures/<article_id>/<content_hash>.json         failed or skipped input with the reason, one per
                                                       content version (a run that fails it again for the
                                                       same reason leaves it as it is)
+    duplicates/<run_id>/<article_id>.json             an input whose text is published under another id
+    index/content/<text_hash>.json                    which article id holds a text (see Publisher.publish)
     runs/<YYYY-MM-DD>/<run_id>.json                   run manifest, written after everything it lists
     state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
     stories/<YYYY-MM-DD>/<lang>/<story_id>.json       one story of a day's edition: its member articles
@@ -25,6 +27,8 @@ from pipelines.records import is_valid_id
 RECORDS = "records/"
 SUMMARIES = "summaries/"
 FAILURES = "failures/"
+DUPLICATES = "duplicates/"
+CONTENT_INDEX = "index/content/"
 RUNS = "runs/"
 INBOX_STATE = "state/inbox/"
 STORIES = "stories/"
@@ -69,6 +73,16 @@ def failure_key(article_id: str, content_hash: str) -> str:
     if not _HASH.fullmatch(content_hash):
         raise StoreError(f"refusing to build a key from content hash {content_hash!r}")
     return f"{FAILURES}{_id(article_id, 'article id')}/{content_hash}.json"
+
+
+def duplicate_key(run_id: str, article_id: str) -> str:
+    return f"{DUPLICATES}{_id(run_id, 'run id')}/{_id(article_id, 'article id')}.json"
+
+
+def content_index_key(text_hash: str) -> str:
+    if not _HASH.fullmatch(text_hash):
+        raise StoreError(f"refusing to build a key from text hash {text_hash!r}")
+    return f"{CONTENT_INDEX}{text_hash}.json"
 
 
 def manifest_key(day: date, run_id: str) -> str:

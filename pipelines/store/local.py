@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,15 @@ from pipelines.errors import ObjectNotFound, StoreError
 
 
 class LocalStore:
-    """Objects are files below ``root``; writes are atomic (temp file, then rename or hard link)."""
+    """Objects are files below ``root``; writes are atomic (temp file, then rename or hard link).
+
+    Objects get the mode a plain ``open()`` would give them (0666 less the process umask, so 0644 by
+    default): a newsletter job running as another user can read them. The umask is read once, here.
+    """
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).expanduser().resolve()
+        self._file_mode = 0o666 & ~_process_umask()
 
     @property
     def url(self) -> str:
@@ -32,6 +38,7 @@ class LocalStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+            os.fchmod(fd, self._file_mode)  # mkstemp creates 0600
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             if if_absent:
@@ -46,6 +53,24 @@ class LocalStore:
         except OSError as exc:
             raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return True
+
+    def check_writable(self) -> None:
+        """Fail at once, before any work, when the store folder cannot be created or written: a probe
+        file is written and deleted."""
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(
+                f"the store path {self.root} is a file, not a folder: point store.url at a folder"
+            )
+        probe = self.root / f".tmp-probe-{uuid.uuid4().hex}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"probe")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write to the store folder {self.root}: {exc.strerror or exc}; check that it is a "
+                "writable folder for this user (or point store.url elsewhere)"
+            ) from None
 
     def get(self, key: str) -> bytes:
         try:
@@ -71,3 +96,10 @@ class LocalStore:
                 key = Path(dirpath, name).relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+
+def _process_umask() -> int:
+    """The process umask (``os.umask`` can only be read by setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from pydantic import Field, ValidationError
 
+from pipelines.dedupe import text_hash
 from pipelines.errors import ObjectNotFound
 from pipelines.records import SCHEMA_VERSION, Article, Record, RunManifest, StoredData
 from pipelines.store import layout
@@ -37,6 +38,15 @@ class SummaryObject(StoredData):
     short: str | None = None
     long: str | None = None
     methods: dict[str, str] = Field(default_factory=dict, description="summary kind -> method used")
+
+
+class ContentIndexEntry(StoredData):
+    """``index/content/<text_hash>.json``: the article id that holds a text, and where its record is."""
+
+    schema_version: int = SCHEMA_VERSION
+    article_id: str
+    record_key: str
+    url: str | None = None
 
 
 def summary_day(record: Record, run_day: date) -> date:
@@ -82,9 +92,23 @@ class Publisher:
         The record is created with ``if_absent``: when another run already wrote this exact content the
         record becomes ``unchanged`` and no summary object is touched, so two concurrent runs never both
         publish the same article version.
+
+        The text is first claimed in the content index: when another article id already holds the same
+        normalised text (the same story under another URL, in this run or an earlier one), this record
+        becomes ``duplicate``, is kept under ``duplicates/`` pointing at that article's record, and nothing
+        else is written. Returns the key of the object written for the record.
         """
         article = record.article
         key = layout.record_key(article.id, article.content_hash)
+        holder = self._claim_text(article, key)
+        if holder is not None:
+            record.finish(
+                "duplicate", f"same text as article {holder.article_id}, published as {holder.record_key}"
+            )
+            record.duplicate_of = holder.record_key
+            duplicate_key = layout.duplicate_key(record.run_id, article.id)
+            self.store.put(duplicate_key, _encode(record))
+            return duplicate_key
         record.finish("published")
         data = _encode(record)
         # A write whose answer was lost is retried by the client and meets its own object (412): the stored
@@ -97,6 +121,24 @@ class Publisher:
             summary_key = layout.summary_key(summary_object.date, summary_object.language, article.id)
             self.store.put(summary_key, _encode(summary_object))
         return key
+
+    def _claim_text(self, article: Article, record_key: str) -> ContentIndexEntry | None:
+        """Claim the article's text for its id; returns the entry of *another* article holding it, or None.
+
+        The claim is a conditional create, so of two concurrent claims one wins. A claim whose record was
+        never written (a run that stopped between the two writes) is taken over.
+        """
+        index_key = layout.content_index_key(text_hash(article))
+        entry = ContentIndexEntry(article_id=article.id, record_key=record_key, url=article.url)
+        if self.store.put(index_key, _encode(entry), if_absent=True):
+            return None
+        holder = ContentIndexEntry.model_validate_json(self.store.get(index_key))
+        if holder.article_id == article.id:
+            return None
+        if not self.store.exists(holder.record_key):
+            self.store.put(index_key, _encode(entry))
+            return None
+        return holder
 
     def summary_objects(self, record: Record, record_key: str, run_day: date) -> list[SummaryObject]:
         article = record.article

@@ -10,12 +10,14 @@ nothing for runs that publish to a local folder.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
@@ -32,12 +34,15 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipelines.errors import ConfigError, ObjectNotFound, StoreError, StoreUnavailable
+from pipelines.redact import redact_url
+from pipelines.store.retry import RetriesExhausted, RetryPolicy, call_with_retries
 from pipelines.store.s3url import is_bucket_name, parse_s3_url
 
 if TYPE_CHECKING:
     from pipelines.store.config import StoreConfig
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ConditionalWrites = Literal["auto", "on", "off"]
 
@@ -45,6 +50,8 @@ PROBE_PREFIX = "_probe/"
 """Below the store prefix: where the ``auto`` mode's conditional-write probe writes (and deletes) a key.
 Listings skip it, so it never shows up next to ``records/`` or ``summaries/``."""
 
+_CHECK_RETRY = RetryPolicy(retries=2, base_s=0.25, max_delay_s=1.0)
+"""The up-front store check answers in seconds: a store that is down now fails the run before the work."""
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
 _PRECONDITION_FAILED = frozenset({"412", "PreconditionFailed"})
 _CONFLICT = frozenset({"409", "ConditionalRequestConflict", "OperationAborted"})
@@ -71,11 +78,8 @@ def _public_endpoint(endpoint: str | None) -> str:
     """The endpoint without any user:password part, fit for a message."""
     if not endpoint:
         return "the default AWS S3 endpoint"
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    parts = urlsplit(redact_url(endpoint))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 class S3Store:
@@ -95,7 +99,7 @@ class S3Store:
         *,
         conditional_writes: ConditionalWrites = "auto",
         page_size: int = 1000,
-        retries: int | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if not is_bucket_name(bucket):
             raise ConfigError(f"{bucket!r} is not a bucket name")
@@ -106,7 +110,7 @@ class S3Store:
         self.prefix = parse_s3_url(f"s3://{bucket}/{prefix}")[1]
         self.page_size = page_size
         self.conditional_writes: ConditionalWrites = conditional_writes
-        self._retries = retries
+        self._retry = retry or RetryPolicy()
         self._conditional: bool | None = {"on": True, "off": False, "auto": None}[conditional_writes]
         self._lock = threading.Lock()
         self._warned = False
@@ -115,14 +119,14 @@ class S3Store:
     def from_config(cls, config: StoreConfig, *, page_size: int = 1000, client: Any = None) -> S3Store:
         """A store for ``config.url``; without ``client``, one built by :func:`make_client`."""
         bucket, prefix = parse_s3_url(config.url)
-        client = client if client is not None else make_client(config)
+        client = client if client is not None else make_client(config, retry_in_botocore=False)
         return cls(
             client,
             bucket,
             prefix,
             conditional_writes=config.conditional_writes,
             page_size=page_size,
-            retries=config.retries,
+            retry=RetryPolicy(config.retries, config.retry_base_s, config.retry_max_delay_s),
         )
 
     @property
@@ -152,8 +156,11 @@ class S3Store:
     def get(self, key: str) -> bytes:
         full_key = self._full_key(key)
         try:
-            response = self._client.get_object(Bucket=self.bucket, Key=full_key)
-            body: bytes = response["Body"].read()
+            body: bytes = self._retrying(
+                "read",
+                full_key,
+                lambda: self._client.get_object(Bucket=self.bucket, Key=full_key)["Body"].read(),
+            )
         except ClientError as exc:
             if _code(exc) in _NOT_FOUND:
                 raise ObjectNotFound(key) from None
@@ -177,7 +184,9 @@ class S3Store:
             if token:
                 request["ContinuationToken"] = token
             try:
-                response = self._client.list_objects_v2(**request)
+                response: dict[str, Any] = self._retrying(
+                    "list", full_prefix, partial(self._client.list_objects_v2, **request)
+                )
             except (ClientError, BotoCoreError) as exc:
                 raise self._error(exc, "list", full_prefix) from exc
             for item in response.get("Contents", []):
@@ -195,9 +204,31 @@ class S3Store:
 
         Not part of the ObjectStore protocol; callers that want an early, clear error call it up front."""
         try:
-            self._client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
+            self._retrying(
+                "list",
+                self.prefix,
+                lambda: self._client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1),
+            )
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, "list", self.prefix) from exc
+
+    def check_writable(self) -> None:
+        """Fail within seconds, before any work, when the store cannot be reached or written: a probe
+        object is written below ``_probe/`` and deleted (without delete permission it stays; listings skip
+        it). Transient errors get a short retry budget here, not the full one of a run's requests."""
+        full_key = f"{self.prefix}{PROBE_PREFIX}{uuid.uuid4().hex}"
+        request = {"Bucket": self.bucket, "Key": full_key, "Body": b"probe", "ContentType": "text/plain"}
+        try:
+            self._retrying("write", full_key, lambda: self._client.put_object(**request), self._check_retry())
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error(exc, "write", full_key) from None
+        self._delete_quietly(full_key)
+
+    def _check_retry(self) -> RetryPolicy:
+        """At most two quick retries (fewer when the store's budget is smaller), with the store's sleep."""
+        return dataclasses.replace(
+            _CHECK_RETRY, retries=min(_CHECK_RETRY.retries, self._retry.retries), sleep=self._retry.sleep
+        )
 
     @property
     def conditional_writes_supported(self) -> bool | None:
@@ -224,7 +255,7 @@ class S3Store:
         }
         if conditional:
             request["IfNoneMatch"] = "*"
-        self._client.put_object(**request)
+        self._retrying("write", full_key, lambda: self._client.put_object(**request))
 
     def _put_mapped(self, full_key: str, data: bytes, content_type: str) -> None:
         try:
@@ -288,8 +319,10 @@ class S3Store:
     def _delete_quietly(self, full_key: str) -> None:
         """Remove the probe key; without delete permission it stays (a lifecycle rule expires it)."""
         try:
-            self._client.delete_object(Bucket=self.bucket, Key=full_key)
-        except (ClientError, BotoCoreError) as exc:
+            self._retrying(
+                "delete", full_key, lambda: self._client.delete_object(Bucket=self.bucket, Key=full_key)
+            )
+        except (StoreError, ClientError, BotoCoreError) as exc:
             log.debug("could not delete probe key %s: %s", full_key, type(exc).__name__)
 
     def _warn_fallback(self) -> None:
@@ -308,7 +341,9 @@ class S3Store:
 
     def _head(self, full_key: str) -> bool:
         try:
-            self._client.head_object(Bucket=self.bucket, Key=full_key)
+            self._retrying(
+                "check", full_key, lambda: self._client.head_object(Bucket=self.bucket, Key=full_key)
+            )
         except ClientError as exc:
             if _code(exc) in _NOT_FOUND:
                 return False
@@ -317,16 +352,33 @@ class S3Store:
             raise self._error(exc, "check", full_key) from exc
         return True
 
+    def _retrying(
+        self, operation: str, full_key: str, request: Callable[[], T], policy: RetryPolicy | None = None
+    ) -> T:
+        """``request()`` with this store's retry budget; past it, a StoreUnavailable that says how many
+        attempts were made over how long. Other errors come back as botocore raised them."""
+        try:
+            return call_with_retries(request, policy or self._retry)
+        except RetriesExhausted as exhausted:
+            raise self._error(
+                exhausted.error,
+                operation,
+                full_key,
+                attempts=f" after {exhausted.attempts} attempts over {exhausted.seconds:.1f} s",
+            ) from exhausted.error
+
     def _endpoint(self) -> str:
         meta = getattr(self._client, "meta", None)
         return _public_endpoint(getattr(meta, "endpoint_url", None))
 
-    def _error(self, exc: ClientError | BotoCoreError, operation: str, full_key: str) -> StoreError:
+    def _error(
+        self, exc: ClientError | BotoCoreError, operation: str, full_key: str, attempts: str = ""
+    ) -> StoreError:
         """A StoreError whose message says what to fix. Built from codes, names and the endpoint only: never
         from the client's configuration or request, so credentials cannot leak into it."""
         where = f"s3://{self.bucket}/{full_key}"
         endpoint = self._endpoint()
-        retried = f" after {self._retries} retries" if self._retries else ""
+        retried = attempts
         if isinstance(exc, ClientError):
             code = _code(exc)
             if code == "NoSuchBucket":
@@ -372,12 +424,19 @@ class S3Store:
         return StoreError(f"cannot {operation} {where}: {type(exc).__name__}")
 
 
-def make_client(config: StoreConfig) -> Any:
+def make_client(config: StoreConfig, *, retry_in_botocore: bool = True) -> Any:
     """A boto3 S3 client for the configured endpoint, region, profile, timeouts and retries.
 
-    Credentials come from boto3's standard chain only. Also used for ``s3://`` model sources, which live
-    on the same S3 service as the store.
+    Credentials come from boto3's standard chain only. Also used for ``s3://`` model sources and inboxes,
+    which live on the same S3 service as the store. ``retry_in_botocore=False`` makes one attempt per call,
+    for :class:`S3Store`, which retries with a budget of its own (see :mod:`pipelines.store.retry`); the
+    other clients keep botocore's legacy mode, which has no shared retry quota to drain.
     """
+    retries = (
+        {"total_max_attempts": config.retries + 1, "mode": "legacy"}
+        if retry_in_botocore
+        else {"total_max_attempts": 1, "mode": "standard"}
+    )
     try:
         session = boto3.session.Session(profile_name=config.profile)
     except ProfileNotFound:
@@ -388,7 +447,7 @@ def make_client(config: StoreConfig) -> Any:
     boto_config = BotoConfig(
         connect_timeout=config.timeout_s,
         read_timeout=config.timeout_s,
-        retries={"total_max_attempts": config.retries + 1, "mode": "standard"},
+        retries=retries,
         s3={"addressing_style": config.addressing_style},
         # Newer botocore adds CRC checksums to every upload by default, which several S3-compatible
         # servers reject; only send/verify them where the operation requires it.

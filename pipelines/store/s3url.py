@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pipelines.errors import ConfigError
+from pipelines.redact import redact_url
 
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
@@ -17,7 +18,9 @@ def parse_s3_url(url: str, *, what: str = "store.url") -> tuple[str, str]:
     """Split ``s3://bucket/some/prefix`` into the bucket and a key prefix ending in '/' (or '').
 
     Raises :class:`~pipelines.errors.ConfigError` naming ``what`` (the setting or input it came from).
+    A bucket name cannot hold credentials: any user-info is masked first, so no message can show it.
     """
+    url = redact_url(url)
     if not url.startswith("s3://"):
         raise ConfigError(f"{what} {url!r} is not an s3://bucket/prefix URL")
     bucket, _, prefix = url.removeprefix("s3://").partition("/")

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipelines.errors import NewsdigestError
 from pipelines.records import SCHEMA_VERSION, Record, RunManifest
-from pipelines.store.publish import SummaryObject
+from pipelines.store.publish import ContentIndexEntry, SummaryObject
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "urn:newsdigest:schema:"
@@ -29,7 +29,7 @@ def _all_required(schema: dict[str, Any]) -> None:
 
 
 def _from_model(
-    name: str, model: type[Record | SummaryObject | RunManifest], description: str
+    name: str, model: type[Record | SummaryObject | RunManifest | ContentIndexEntry], description: str
 ) -> dict[str, Any]:
     body = model.model_json_schema(mode="serialization")
     _all_required(body)
@@ -81,11 +81,34 @@ def generate_schemas() -> dict[str, dict[str, Any]]:
         },
         "required": ["status", "reason"],
     }
+    duplicate = {
+        "$schema": DRAFT,
+        "$id": f"{ID_BASE}duplicate",
+        "x-schema-version": SCHEMA_VERSION,
+        "title": "Duplicate",
+        "description": "An input whose text is published under another article id, stored at "
+        "duplicates/<run_id>/<article_id>.json: a Record whose status is 'duplicate' and whose duplicate_of "
+        "is the record key of the article published with that text.",
+        "allOf": [{"$ref": f"{ID_BASE}record"}],
+        "properties": {
+            "status": {"const": "duplicate"},
+            "duplicate_of": {"type": "string", "minLength": 1},
+        },
+        "required": ["status", "duplicate_of"],
+    }
+    content_index = _from_model(
+        "content-index",
+        ContentIndexEntry,
+        "Which article id holds a text, stored at index/content/<text_hash>.json (the hash of the "
+        "normalised text): the first article published with it.",
+    )
     return {
         "record.schema.json": record,
         "summary.schema.json": summary,
         "manifest.schema.json": manifest,
         "failure.schema.json": failure,
+        "duplicate.schema.json": duplicate,
+        "content-index.schema.json": content_index,
     }
 
 
