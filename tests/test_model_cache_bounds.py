@@ -143,13 +143,19 @@ def test_the_engine_never_holds_three_real_models_at_once(
 
     monkeypatch.setitem(backends._LOADERS, "transformers", watching_load)
     config = TranslationConfig.model_validate(
-        {"models": {pair: str(path) for pair, path in dirs.items()}, "num_beams": 1, "max_new_tokens_ratio": 0.2}
+        {
+            "models": {pair: str(path) for pair, path in dirs.items()},
+            "num_beams": 1,
+            "max_new_tokens_ratio": 0.2,
+        }
     )
     engine = TranslationEngine(
         config, ModelsConfig(cache_dir=tmp_path / "cache", threads=1), ModelResolver(), cache
     )
     requests = [
-        TranslationRequest(key=source, text="Bonjour.", title="", source_language=source, target_language="en")
+        TranslationRequest(
+            key=source, text="Bonjour.", title="", source_language=source, target_language="en"
+        )
         for source in ("fr", "ru", "de")
     ]
     assert all(outcome.error is None for outcome in engine.translate(requests))

@@ -37,7 +37,9 @@ def test_the_prefix_reaches_a_real_model(tiny_marian_dir: Path, tmp_path: Path) 
     """With greedy decoding, a prefixed model translates exactly what the same model without a prefix
     makes of the prefixed sentence, and something else than of the bare sentence."""
     model = str(tiny_marian_dir)
-    prefixed = translate(make_engine({"fr-en": {"model": model, "target_prefix": ">>fra<<"}}, tmp_path), SENTENCE)
+    prefixed = translate(
+        make_engine({"fr-en": {"model": model, "target_prefix": ">>fra<<"}}, tmp_path), SENTENCE
+    )
     plain_engine = make_engine({"fr-en": model}, tmp_path)
     assert prefixed == translate(plain_engine, f">>fra<< {SENTENCE}")
     assert prefixed != translate(plain_engine, SENTENCE)
@@ -90,7 +92,9 @@ def model_dir(tmp_path: Path, name: str) -> str:
     return str(directory)
 
 
-def test_each_hop_gets_its_own_prefix_and_pivots_keep_order(recorded: list[list[str]], tmp_path: Path) -> None:
+def test_each_hop_gets_its_own_prefix_and_pivots_keep_order(
+    recorded: list[list[str]], tmp_path: Path
+) -> None:
     models = {
         "de-en": model_dir(tmp_path, "de-en"),
         "en-fr": {"model": model_dir(tmp_path, "en-fr"), "target_prefix": ">>fra<<"},

@@ -1,0 +1,90 @@
+"""Every character with a meaning in HTML or Markdown is escaped in every field of a digest, summary
+text included: an ``&`` left raw turns "AT&amp;T" into "AT&T" or a named entity, a quote breaks out of
+an attribute."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, date, datetime
+
+from pipelines.digest import md_escape, render_digest
+from pipelines.store.publish import SummaryObject
+
+DAY = date(2026, 11, 25)
+TEXT = 'Profits at R&D firm rose 5% > forecast; CEO said "it\'s &copy; ours" <b>today</b>.'
+# Escaped by hand: & first, then < > " ' (the HTML spec's five).
+TEXT_HTML = (
+    "Profits at R&amp;D firm rose 5% &gt; forecast; CEO said &quot;it&#x27;s &amp;copy; ours&quot; "
+    "&lt;b&gt;today&lt;/b&gt;."
+)
+TEXT_MD = (
+    r"Profits at R\&D firm rose 5% \> forecast; CEO said " + '"it\'s \\&copy; ours" ' + r"\<b\>today\</b\>."
+)
+
+
+def item(**fields: object) -> SummaryObject:
+    values: dict[str, object] = {
+        "article_id": "a1",
+        "content_hash": "0123456789abcdef0123456789abcdef",
+        "record_key": "records/a1/0123456789abcdef0123456789abcdef.json",
+        "run_id": "run-1",
+        "date": DAY,
+        "language": "en",
+        "source_language": "fr",
+        "title": "Plain title",
+        "url": None,
+        "source": None,
+        "published_at": None,
+        "short": TEXT,
+    }
+    values.update(fields)
+    return SummaryObject.model_validate(values)
+
+
+def test_html_escapes_ampersands_quotes_and_brackets_in_summary_text() -> None:
+    out = render_digest([item()], day=DAY, language="en", fmt="html")
+    assert TEXT_HTML in out
+    assert html.unescape(TEXT_HTML) == TEXT
+    assert "<b>" not in out and "R&D" not in out and "&copy;" not in out.replace("&amp;copy;", "")
+
+
+def test_html_escapes_source_and_falls_back_to_the_long_summary() -> None:
+    out = render_digest(
+        [item(short=None, long="Q&A <i>", source="Tom & Jerry's", published_at=datetime(2026, 1, 2, 3, 4))],
+        day=DAY,
+        language="en",
+        fmt="html",
+    )
+    assert ">Q&amp;A &lt;i&gt;</p>" in out
+    assert ">Tom &amp; Jerry&#x27;s · 2026-01-02 03:04</p>" in out
+
+
+def test_markdown_escapes_summary_text_and_bylines() -> None:
+    out = render_digest(
+        [item(source="A&B *News*", published_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))],
+        day=DAY,
+        language="en",
+        fmt="md",
+    )
+    assert TEXT_MD in out.splitlines()
+    assert r"*A\&B \*News\* · 2026-01-02 03:04 UTC*" in out.splitlines()
+    assert md_escape("a & b > c") == r"a \& b \> c"
+
+
+def test_headings_and_layout_of_each_format() -> None:
+    items = [item(title="  Two \n words  ", url="https://example.org/a"), item(article_id="b2", title=" ")]
+    md = render_digest(items, day=DAY, language="en", fmt="md")
+    assert md.splitlines()[:3] == [
+        "# News digest 2026-11-25 (en)",
+        "",
+        "## [Two words](<https://example.org/a>)",
+    ]
+    assert "## b2" in md.splitlines()  # an empty title shows the article id
+    out = render_digest(items, day=DAY, language="fr", fmt="html")
+    assert "<title>News digest 2026-11-25 (fr)</title>" in out and '<html lang="fr" dir="ltr">' in out
+    assert re.search(
+        r'<h2 style="[^"]+"><a href="https://example.org/a" style="[^"]+">Two words</a></h2>', out
+    )
+    assert len(re.findall(r"<div style=", out)) == 1 + len(items)
+    assert "No articles" not in out

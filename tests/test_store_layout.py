@@ -1,0 +1,119 @@
+"""Object keys and the order a real run writes them: a reader trusts a manifest to list only objects that
+exist, and keys built from hostile ids must never leave their folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import load_config
+from pipelines.errors import StoreError
+from pipelines.runtime import Runtime
+from pipelines.stages import run_pipeline
+from pipelines.store import layout
+from pipelines.store.base import ObjectStore
+from pipelines.store.local import LocalStore
+
+DAY = date(2026, 11, 5)
+HASH = "0123456789abcdef0123456789abcdef"
+
+
+def test_keys_follow_the_documented_layout() -> None:
+    assert layout.record_key("a1", HASH) == f"records/a1/{HASH}.json"
+    assert layout.record_prefix("a1") == "records/a1/"
+    assert layout.summary_key(DAY, "en", "a1") == "summaries/2026-11-05/en/a1.json"
+    assert layout.summaries_prefix(DAY, "fra") == "summaries/2026-11-05/fra/"
+    assert layout.failure_key("run-1", "a1") == "failures/run-1/a1.json"
+    assert layout.manifest_key(DAY, "run-1") == "runs/2026-11-05/run-1.json"
+    assert layout.inbox_state_key("inbox.1") == "state/inbox/inbox.1.json"
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", ".x", "a b", "é"])
+def test_ids_that_would_escape_their_folder_are_refused(bad: str) -> None:
+    for build in (
+        lambda: layout.record_key(bad, HASH),
+        lambda: layout.summary_key(DAY, "en", bad),
+        lambda: layout.failure_key(bad, "a1"),
+        lambda: layout.failure_key("run-1", bad),
+        lambda: layout.manifest_key(DAY, bad),
+        lambda: layout.inbox_state_key(bad),
+    ):
+        with pytest.raises(StoreError, match=r"refusing to build a key from .*only \[A-Za-z0-9._-\] ids"):
+            build()
+
+
+@pytest.mark.parametrize("bad", ["EN", "e", "engl", "e1", "en-US", "../", ""])
+def test_language_codes_are_checked(bad: str) -> None:
+    with pytest.raises(StoreError, match="refusing to build a key from language"):
+        layout.summary_key(DAY, bad, "a1")
+
+
+@pytest.mark.parametrize("bad", ["", "0123456789abcde", "0123456789ABCDEF", "../0123456789abcdef", "g" * 32])
+def test_content_hashes_are_checked(bad: str) -> None:
+    with pytest.raises(StoreError, match="refusing to build a key from content hash"):
+        layout.record_key("a1", bad)
+    assert layout.record_key("a1", "0" * 16) and layout.record_key("a1", "f" * 64)
+    with pytest.raises(StoreError):
+        layout.record_key("a1", "0" * 65)
+
+
+class OrderRecordingStore:
+    """A store that remembers every write, in order, with whether it created the object."""
+
+    def __init__(self, inner: ObjectStore) -> None:
+        self.inner = inner
+        self.writes: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return self.inner.url
+
+    def put(
+        self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
+    ) -> bool:
+        written = self.inner.put(key, data, if_absent=if_absent, content_type=content_type)
+        if written:
+            self.writes.append(key)
+        return written
+
+    def get(self, key: str) -> bytes:
+        return self.inner.get(key)
+
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
+    def list(self, prefix: str) -> Iterator[str]:
+        return self.inner.list(prefix)
+
+
+def test_a_real_run_writes_its_manifest_last(tmp_path: Path) -> None:
+    """Run the pipeline (records, summaries, a failure) and watch the order of its writes."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    body = "The harbour reopened on Monday after the storm damaged two piers and the old lighthouse. "
+    (inputs / "one.txt").write_text(f"Harbour reopens\n\n{body * 2}")
+    (inputs / "two.txt").write_text(f"Lighthouse repaired\n\n{body}The repairs cost less than feared.")
+    (inputs / "empty.txt").write_text("")
+    lead = {"method": "lead"}
+    config = load_config(
+        None, {"summary.short": lead, "summary.long": lead, "store.url": str(tmp_path / "x")}
+    )
+    store = OrderRecordingStore(LocalStore(tmp_path / "store"))
+    manifest = run_pipeline([inputs], config, runtime=Runtime(config, store=store))
+
+    assert manifest.counts == {"published": 2, "failed": 1}
+    *objects, last = store.writes
+    assert last == layout.manifest_key(manifest.started_at.date(), manifest.run_id)
+    assert not any(key.startswith(layout.RUNS) for key in objects)
+    listed = [entry.key for entry in manifest.entries]
+    assert all(key in objects for key in listed)  # everything the manifest names was written before it
+    assert sum(key.startswith(layout.SUMMARIES) for key in objects) == 2
+    assert sum(key.startswith(layout.FAILURES) for key in objects) == 1
+
+    rerun = OrderRecordingStore(store.inner)
+    again = run_pipeline([inputs], config, runtime=Runtime(config, store=rerun))
+    assert again.counts == {"unchanged": 2, "failed": 1}
+    assert [key.split("/")[0] for key in rerun.writes] == ["failures", "runs"]
