@@ -88,3 +88,67 @@ def test_headings_and_layout_of_each_format() -> None:
     )
     assert len(re.findall(r"<div style=", out)) == 1 + len(items)
     assert "No articles" not in out
+
+
+def test_markdown_document_layout() -> None:
+    """Blank lines separate blocks (a missing one merges a byline into a heading's paragraph)."""
+    one = item(
+        title="Fête & co",
+        url="https://example.org/a",
+        source="Gazette",
+        published_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+        short="Short text.",
+    )
+    assert render_digest([one], day=DAY, language="en", fmt="md") == (
+        "# News digest 2026-11-25 (en)\n\n"
+        "## [Fête \\& co](<https://example.org/a>)\n\n"
+        "*Gazette · 2026-01-02 03:04 UTC*\n\n"
+        "Short text.\n"
+    )
+    assert render_digest([], day=DAY, language="en", fmt="md") == (
+        "# News digest 2026-11-25 (en)\n\n_No articles._\n"
+    )
+    bare = item(title="T", short=None, long=None)
+    assert (
+        render_digest([bare], day=DAY, language="en", fmt="md") == "# News digest 2026-11-25 (en)\n\n## T\n"
+    )
+
+
+def test_html_document_layout() -> None:
+    one = item(title="T", source="S", published_at=datetime(2026, 1, 2, 3, 4), short="Body.")
+    out = render_digest([one], day=DAY, language="en", fmt="html")
+    assert out.startswith(
+        '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>News digest 2026-11-25 (en)</title></head>\n"
+        '<body style="margin:0;padding:0;background-color:#ffffff">\n'
+        '<div style="max-width:640px;margin:0 auto;padding:16px">\n<h1 style="'
+    )
+    assert out.endswith("</div>\n</div>\n</body>\n</html>\n")
+    block = out[out.index('<div style="margin:0 0 24px') :]
+    lines = block.splitlines()
+    assert lines[0] == '<div style="margin:0 0 24px 0;padding:0 0 16px 0;border-bottom:1px solid #dddddd">'
+    assert [re.sub(r"<(\w+)[^>]*>", r"<\1>", line) for line in lines[1:5]] == [
+        "<h2>T</h2>",
+        "<p>S · 2026-01-02 03:04</p>",
+        "<p>Body.</p>",
+        "</div>",
+    ]
+    empty = render_digest([], day=DAY, language="en", fmt="html")
+    assert re.search(r'<p style="[^"]*">No articles\.</p>\n</div>\n</body>', empty)
+    two = render_digest([one, item(article_id="b2", title="U")], day=DAY, language="en", fmt="html")
+    assert '</div>\n<div style="margin:0 0 24px' in two
+
+
+def test_json_digest_keeps_unicode_and_indents() -> None:
+    out = render_digest([item(title="Fête à Paris")], day=DAY, language="en", fmt="json")
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "{",
+        '  "schema_version": 1,',
+        '  "date": "2026-11-25",',
+        '  "language": "en",',
+        '  "count": 1,',
+    ]
+    assert '      "title": "Fête à Paris",' in lines
+    assert out.endswith("}\n")
