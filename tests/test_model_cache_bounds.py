@@ -120,9 +120,66 @@ def test_two_threads_asking_for_one_model_share_one_load() -> None:
     assert results == ["model", "model"] and cache.loads == {"m": 1}
 
 
+def test_a_slow_load_does_not_hold_up_other_models() -> None:
+    cache = ModelCache()
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow_load() -> tuple[str, int]:
+        started.set()
+        release.wait(10)
+        return "slow", 1
+
+    slow = threading.Thread(target=lambda: cache.get("slow", slow_load))
+    slow.start()
+    assert started.wait(10)
+    quick = threading.Thread(target=lambda: cache.get("quick", lambda: ("quick", 1)))
+    quick.start()
+    quick.join(5)
+    finished_while_slow_loads = not quick.is_alive()
+    release.set()
+    slow.join(10)
+    quick.join(10)
+    assert finished_while_slow_loads
+    assert cache.loads == {"slow": 1, "quick": 1}
+
+
+def test_without_an_expected_size_a_full_cache_makes_no_room_before_the_load() -> None:
+    cache = ModelCache(max_items=10, max_bytes=100)
+    cache.get("a", lambda: ("a", 60))
+    cache.get("b", lambda: ("b", 40))
+    held: list[str] = []
+
+    def load_c() -> tuple[str, int]:
+        held.extend(key for key in ("a", "b") if key in cache)
+        return "c", 10
+
+    cache.get("c", load_c)
+    assert held == ["a", "b"]  # unknown size: nothing is evicted on a guess
+    assert sorted(key for key in ("a", "b", "c") if key in cache) == ["b", "c"]
+
+
+def test_defaults_match_the_models_configuration() -> None:
+    models = ModelsConfig()
+    cache = ModelCache()
+    assert (cache.max_items, cache.max_bytes) == (models.max_loaded, models.max_bytes)
+
+
+def test_one_cache_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.models import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_process_cache", None)
+    first = cache_module.process_cache(3, 100)
+    assert isinstance(first, ModelCache) and (first.max_items, first.max_bytes) == (3, 100)
+    assert cache_module.process_cache(9, 9) is first
+    monkeypatch.setattr(cache_module, "_process_cache", None)
+    default = cache_module.process_cache()
+    assert (default.max_items, default.max_bytes) == (4, 6 * 1024**3)
+
+
 @pytest.mark.parametrize(("items", "size"), [(0, 1), (1, 0), (-1, 5)])
 def test_bounds_must_be_positive(items: int, size: int) -> None:
-    with pytest.raises(ValueError, match="max_items >= 1 and max_bytes >= 1"):
+    with pytest.raises(ValueError, match=r"^ModelCache needs max_items >= 1 and max_bytes >= 1$"):
         ModelCache(items, size)
 
 
