@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
 
-from pipelines.digest import md_escape, render_digest
+import pytest
+
+from pipelines.digest import md_escape, render_digest, safe_url
 from pipelines.store.publish import SummaryObject
 
 DAY = date(2026, 11, 25)
@@ -152,3 +155,19 @@ def test_json_digest_keeps_unicode_and_indents() -> None:
     ]
     assert '      "title": "Fête à Paris",' in lines
     assert out.endswith("}\n")
+
+
+def test_apostrophes_in_urls_are_percent_encoded() -> None:
+    assert safe_url("https://example.org/it's") == "https://example.org/it%27s"
+
+
+def test_bylines_show_utc_whatever_the_machine_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        moment = datetime(2026, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=2)))
+        out = render_digest([item(source="S", published_at=moment)], day=DAY, language="en", fmt="md")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "*S · 2026-01-02 01:04 UTC*" in out.splitlines()
