@@ -3,19 +3,21 @@ exist, and keys built from hostile ids must never leave their folder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from pipelines.config import load_config
 from pipelines.errors import StoreError
+from pipelines.records import Article, Record, Summary, content_hash
 from pipelines.runtime import Runtime
 from pipelines.stages import run_pipeline
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 from pipelines.store.local import LocalStore
+from pipelines.store.publish import Publisher
 
 DAY = date(2026, 11, 5)
 HASH = "0123456789abcdef0123456789abcdef"
@@ -117,3 +119,44 @@ def test_a_real_run_writes_its_manifest_last(tmp_path: Path) -> None:
     again = run_pipeline([inputs], config, runtime=Runtime(config, store=rerun))
     assert again.counts == {"unchanged": 2, "failed": 1}
     assert [key.split("/")[0] for key in rerun.writes] == ["failures", "runs"]
+
+
+@pytest.mark.parametrize(
+    ("build", "what"),
+    [
+        (lambda: layout.failure_key("bad/run", "a1"), "run id 'bad/run'"),
+        (lambda: layout.failure_key("run-1", "bad/id"), "article id 'bad/id'"),
+        (lambda: layout.manifest_key(DAY, "bad/run"), "run id 'bad/run'"),
+        (lambda: layout.inbox_state_key("bad/inbox"), "inbox id 'bad/inbox'"),
+        (lambda: layout.summary_key(DAY, "en", "bad/id"), "article id 'bad/id'"),
+        (lambda: layout.record_prefix("bad/id"), "article id 'bad/id'"),
+    ],
+)
+def test_a_refused_key_names_the_part_to_fix(build: Callable[[], str], what: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        build()
+    assert str(caught.value) == f"refusing to build a key from {what}: only [A-Za-z0-9._-] ids are allowed"
+
+
+def test_a_record_without_dates_is_completed_under_today(tmp_path: Path) -> None:
+    """A stored record with neither a publication nor a processing time: its missing summary object is
+    filed under the day the completing run sees (UTC)."""
+    text, title = "The quay reopened.", "Quay"
+    article = Article(id="q1", title=title, text=text, origin="q.txt", content_hash=content_hash(text, title))
+    record = Record(
+        run_id="run-1",
+        article=article,
+        summaries=[Summary(kind="short", language="en", text="Reopened.", method="lead")],
+    )
+    store = LocalStore(tmp_path)
+    publisher = Publisher(store)
+    publisher.publish(record, DAY)
+    assert list(store.list("summaries/")) == ["summaries/2026-11-05/en/q1.json"]
+    (tmp_path / "summaries" / "2026-11-05" / "en" / "q1.json").unlink()
+    before = datetime.now(UTC).date()
+    assert publisher.already_published(article)
+    after = datetime.now(UTC).date()
+    assert list(store.list("summaries/")) in (
+        [f"summaries/{before.isoformat()}/en/q1.json"],
+        [f"summaries/{after.isoformat()}/en/q1.json"],
+    )
