@@ -3,6 +3,7 @@ exist, and keys built from hostile ids must never leave their folder."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -160,3 +161,46 @@ def test_a_record_without_dates_is_completed_under_today(tmp_path: Path) -> None
         [f"summaries/{before.isoformat()}/en/q1.json"],
         [f"summaries/{after.isoformat()}/en/q1.json"],
     )
+
+
+def _version(text: str, processed_at: datetime) -> Record:
+    article = Article(id="v1", title="V", text=text, origin="v.txt", content_hash=content_hash(text, "V"))
+    return Record(
+        run_id="run-1",
+        article=article,
+        summaries=[Summary(kind="short", language="en", text=text, method="lead")],
+        processed_at=processed_at,
+    )
+
+
+def _summary_text(store: LocalStore) -> str:
+    [key] = list(store.list("summaries/"))
+    return str(json.loads(store.get(key))["short"])
+
+
+def test_completion_moves_a_summary_from_an_older_version_to_the_stored_newer_one(tmp_path: Path) -> None:
+    """A run that stored a new version and died before its summary: the next run points the summary at it."""
+    store = LocalStore(tmp_path)
+    old = _version("Old text.", datetime(2026, 11, 5, 8, 0, tzinfo=UTC))
+    Publisher(store).publish(old, DAY)
+    new = _version("New text.", datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
+    Publisher(store).store.put(
+        layout.record_key("v1", new.article.content_hash), new.model_dump_json().encode()
+    )  # the record only, as a crash right after it leaves things
+    assert _summary_text(store) == "Old text."
+    assert Publisher(store).already_published(new.article)
+    assert _summary_text(store) == "New text."
+    # The older version seen again changes nothing: the summary stays on the newest.
+    assert Publisher(store).already_published(old.article)
+    assert _summary_text(store) == "New text."
+
+
+def test_a_summary_pointing_at_a_missing_record_is_rewritten(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    old = _version("Old text.", datetime(2026, 11, 5, 8, 0, tzinfo=UTC))
+    Publisher(store).publish(old, DAY)
+    (tmp_path / layout.record_key("v1", old.article.content_hash)).unlink()
+    new = _version("New text.", datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
+    store.put(layout.record_key("v1", new.article.content_hash), new.model_dump_json().encode())
+    assert Publisher(store).already_published(new.article)
+    assert _summary_text(store) == "New text."
