@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import runtime as runtime_module
+from pipelines import services as services_module
 from pipelines.config import load_config
-from pipelines.runtime import Runtime
+from pipelines.services import build_services
 from pipelines.store import layout
 from pipelines.store.local import LocalStore
 from tests.conftest import write_config
@@ -37,8 +37,8 @@ def test_the_flow_writes_its_manifest_last(tmp_path: Path, monkeypatch: pytest.M
     config_file = write_config(load_config(None, settings), tmp_path / "config.yaml")
     config = resolve_config(str(config_file), None, None)
     store = OrderRecordingStore(LocalStore(tmp_path / "store"))
-    # The flow's tasks find their runtime by the config's fingerprint: this one records every write.
-    monkeypatch.setitem(runtime_module._runtimes, config.fingerprint(), Runtime(config, store=store))
+    # The flow's tasks find their services by the config's fingerprint: these record every write.
+    monkeypatch.setitem(services_module._shared, config.fingerprint(), build_services(config, store=store))
 
     manifest = news_digests(paths=[str(inputs)], config_file=str(config_file))
 

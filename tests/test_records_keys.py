@@ -15,7 +15,8 @@ import pytest
 
 from pipelines.config import Config, load_config
 from pipelines.records import Article, Record, article_id_for, content_hash, is_valid_id, normalise_text
-from pipelines.stages import run_pipeline
+from pipelines.services import build_services
+from pipelines.runner import run
 
 TITLE = "Tram line approved"
 TEXT = "The council approved a new tram line."
@@ -98,11 +99,11 @@ def test_a_rerun_republishes_an_article_whose_only_change_is_its_headline(tmp_pa
     article.parent.mkdir()
     article.write_text(f"Council rejects tram line\n\n{body}\n")
     config = _lead_only_config(tmp_path / "store")
-    first = run_pipeline([article], config)
+    first = run([article], build_services(config)).manifest
     assert first.counts == {"published": 1}
 
     article.write_text(f"Council approves tram line\n\n{body}\n")  # the correction: headline only
-    second = run_pipeline([article], config)
+    second = run([article], build_services(config)).manifest
 
     assert second.counts == {"published": 1}
     [entry] = second.entries
@@ -111,5 +112,5 @@ def test_a_rerun_republishes_an_article_whose_only_change_is_its_headline(tmp_pa
     assert len(versions) == 2
     summaries = list((tmp_path / "store" / "summaries").rglob(f"{entry.article_id}.json"))
     assert [json.loads(path.read_text())["title"] for path in summaries] == ["Council approves tram line"]
-    third = run_pipeline([article], config)
+    third = run([article], build_services(config)).manifest
     assert third.counts == {"unchanged": 1}

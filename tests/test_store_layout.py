@@ -13,8 +13,8 @@ import pytest
 from pipelines.config import load_config
 from pipelines.errors import StoreError
 from pipelines.records import Article, Record, Summary, content_hash
-from pipelines.runtime import Runtime
-from pipelines.stages import run_pipeline
+from pipelines.runner import run
+from pipelines.services import build_services
 from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 from pipelines.store.local import LocalStore
@@ -29,9 +29,14 @@ def test_keys_follow_the_documented_layout() -> None:
     assert layout.record_prefix("a1") == "records/a1/"
     assert layout.summary_key(DAY, "en", "a1") == "summaries/2026-11-05/en/a1.json"
     assert layout.summaries_prefix(DAY, "fra") == "summaries/2026-11-05/fra/"
-    assert layout.failure_key("run-1", "a1") == "failures/run-1/a1.json"
+    assert layout.failure_key("a1", HASH) == f"failures/a1/{HASH}.json"
+    assert layout.duplicate_key("run-1", "a1") == "duplicates/run-1/a1.json"
+    assert layout.content_index_key(HASH) == f"index/content/{HASH}.json"
     assert layout.manifest_key(DAY, "run-1") == "runs/2026-11-05/run-1.json"
     assert layout.inbox_state_key("inbox.1") == "state/inbox/inbox.1.json"
+    assert layout.stories_prefix(DAY, "en") == "stories/2026-11-05/en/"
+    assert layout.story_key(DAY, "en", "s1") == "stories/2026-11-05/en/s1.json"
+    assert layout.edition_key(DAY, "fra") == "editions/2026-11-05/fra.json"
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "", ".x", "a b", "é"])
@@ -39,10 +44,12 @@ def test_ids_that_would_escape_their_folder_are_refused(bad: str) -> None:
     for build in (
         lambda: layout.record_key(bad, HASH),
         lambda: layout.summary_key(DAY, "en", bad),
-        lambda: layout.failure_key(bad, "a1"),
-        lambda: layout.failure_key("run-1", bad),
+        lambda: layout.failure_key(bad, HASH),
+        lambda: layout.duplicate_key(bad, "a1"),
+        lambda: layout.duplicate_key("run-1", bad),
         lambda: layout.manifest_key(DAY, bad),
         lambda: layout.inbox_state_key(bad),
+        lambda: layout.story_key(DAY, "en", bad),
     ):
         with pytest.raises(StoreError, match=r"refusing to build a key from .*only \[A-Za-z0-9._-\] ids"):
             build()
@@ -58,6 +65,10 @@ def test_language_codes_are_checked(bad: str) -> None:
 def test_content_hashes_are_checked(bad: str) -> None:
     with pytest.raises(StoreError, match="refusing to build a key from content hash"):
         layout.record_key("a1", bad)
+    with pytest.raises(StoreError, match="refusing to build a key from content hash"):
+        layout.failure_key("a1", bad)
+    with pytest.raises(StoreError, match="refusing to build a key from text hash"):
+        layout.content_index_key(bad)
     assert layout.record_key("a1", "0" * 16) and layout.record_key("a1", "f" * 64)
     with pytest.raises(StoreError):
         layout.record_key("a1", "0" * 65)
@@ -105,7 +116,7 @@ def test_a_real_run_writes_its_manifest_last(tmp_path: Path) -> None:
         None, {"summary.short": lead, "summary.long": lead, "store.url": str(tmp_path / "x")}
     )
     store = OrderRecordingStore(LocalStore(tmp_path / "store"))
-    manifest = run_pipeline([inputs], config, runtime=Runtime(config, store=store))
+    manifest = run([inputs], build_services(config, store=store)).manifest
 
     assert manifest.counts == {"published": 2, "failed": 1}
     *objects, last = store.writes
@@ -117,16 +128,19 @@ def test_a_real_run_writes_its_manifest_last(tmp_path: Path) -> None:
     assert sum(key.startswith(layout.FAILURES) for key in objects) == 1
 
     rerun = OrderRecordingStore(store.inner)
-    again = run_pipeline([inputs], config, runtime=Runtime(config, store=rerun))
+    again = run([inputs], build_services(config, store=rerun)).manifest
     assert again.counts == {"unchanged": 2, "failed": 1}
-    assert [key.split("/")[0] for key in rerun.writes] == ["failures", "runs"]
+    # The failure is kept per content version: failing again for the same reason rewrites nothing.
+    assert [key.split("/")[0] for key in rerun.writes] == ["runs"]
 
 
 @pytest.mark.parametrize(
     ("build", "what"),
     [
-        (lambda: layout.failure_key("bad/run", "a1"), "run id 'bad/run'"),
-        (lambda: layout.failure_key("run-1", "bad/id"), "article id 'bad/id'"),
+        (lambda: layout.failure_key("bad/id", HASH), "article id 'bad/id'"),
+        (lambda: layout.duplicate_key("bad/run", "a1"), "run id 'bad/run'"),
+        (lambda: layout.duplicate_key("run-1", "bad/id"), "article id 'bad/id'"),
+        (lambda: layout.story_key(DAY, "en", "bad/id"), "story id 'bad/id'"),
         (lambda: layout.manifest_key(DAY, "bad/run"), "run id 'bad/run'"),
         (lambda: layout.inbox_state_key("bad/inbox"), "inbox id 'bad/inbox'"),
         (lambda: layout.summary_key(DAY, "en", "bad/id"), "article id 'bad/id'"),
