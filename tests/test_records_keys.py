@@ -15,8 +15,8 @@ import pytest
 
 from pipelines.config import Config, load_config
 from pipelines.records import Article, Record, article_id_for, content_hash, is_valid_id, normalise_text
-from pipelines.services import build_services
 from pipelines.runner import run
+from pipelines.services import build_services
 
 TITLE = "Tram line approved"
 TEXT = "The council approved a new tram line."
