@@ -7,9 +7,9 @@
 Sets: the team's titles (``benchmarks/data/titles/titles.jsonl``), the example articles
 (``examples/articles``, language from the file name), the ROUGE set (``benchmarks/data/summaries``, English)
 and the scraped-page set (``benchmarks/data/pages``, read by ``benchmarks/pages.py``: the gold title and the
-gold body and standfirst paragraphs). Each item gives up to three texts: its title, the first sentence of its body, and
-a feed item (the title and that sentence, as a one-line feed item reaches the detect stage), and the full
-text as the pipeline's detect stage sees it (title, a line break, the body).
+gold body and standfirst paragraphs). Each item gives up to three texts: its title, the first sentence of
+its body, and a feed item (the title and that sentence, as a one-line feed item reaches the detect
+stage), and the full text as the pipeline's detect stage sees it (title, a line break, the body).
 
 "langdetect alone" is the same ``detect_language`` with ``short_text_letters: 0``, i.e. what every text got
 before short texts had their own path (an ``und`` counts as wrong). Time per call is the median and the 95th
