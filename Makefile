@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo demo-tiny test lint typecheck unit
+.PHONY: install demo demo-tiny test lint typecheck unit mutation
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,9 @@ unit: install
 
 ## The whole suite: lint, strict typing of pipelines/, and every test.
 test: lint typecheck unit
+
+## Mutation testing of the modules in tests/mutation/modules.toml (not part of `make test`: minutes per
+## module on two cores). `make mutation GROUPS="records digest"` runs some groups; see docs/testing.md.
+mutation: install
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	nice -n 10 $(BIN)/python tests/mutation/run.py $(GROUPS)

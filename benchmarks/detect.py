@@ -6,10 +6,10 @@
 
 Sets: the team's titles (``benchmarks/data/titles/titles.jsonl``), the example articles
 (``examples/articles``, language from the file name), the ROUGE set (``benchmarks/data/summaries``, English)
-and, where present, the scraped-page set (``benchmarks/data/pages``: JSON objects with ``language``,
-``title`` and ``body``). Each item gives up to three texts: its title, the first sentence of its body, and
-a feed item (the title and that sentence, as a one-line feed item reaches the detect stage), and the full
-text as the pipeline's detect stage sees it (title, a line break, the body).
+and the scraped-page set (``benchmarks/data/pages``, read by ``benchmarks/pages.py``: the gold title and the
+gold body and standfirst paragraphs). Each item gives up to three texts: its title, the first sentence of
+its body, and a feed item (the title and that sentence, as a one-line feed item reaches the detect
+stage), and the full text as the pipeline's detect stage sees it (title, a line break, the body).
 
 "langdetect alone" is the same ``detect_language`` with ``short_text_letters: 0``, i.e. what every text got
 before short texts had their own path (an ``und`` counts as wrong). Time per call is the median and the 95th
@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.pages import DATA as PAGES
+from benchmarks.pages import load_pages
 from pipelines.config import IngestConfig
 from pipelines.detect import DetectionConfig, detect_language
 from pipelines.records import Article, Detection
@@ -47,7 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TITLES = ROOT / "benchmarks" / "data" / "titles" / "titles.jsonl"
 EXAMPLES = ROOT / "examples" / "articles"
 ROUGE_SET = ROOT / "benchmarks" / "data" / "summaries" / "eval.jsonl"
-PAGES = ROOT / "benchmarks" / "data" / "pages"
 EXAMPLE_LANGUAGES = {"harbour-gazette.jsonl": ["en", "es", "uk"]}
 KINDS = ("title", "first sentence", "feed item", "full text")
 
@@ -95,16 +96,11 @@ def load_samples() -> tuple[list[Sample], list[str]]:
         samples.extend(_item_samples("en", item.get("title", ""), item["text"], "rouge"))
     notes.append(f"rouge set: {len(rouge)} articles")
 
-    pages = 0
-    for path in sorted(PAGES.glob("*.json")) if PAGES.is_dir() else []:
-        item = json.loads(path.read_text(encoding="utf-8"))
-        if not {"language", "title", "body"} <= item.keys():
-            notes.append(f"pages: {path.name} skipped (needs language, title, body)")
-            continue
-        body = item["body"] if isinstance(item["body"], str) else "\n\n".join(item["body"])
-        samples.extend(_item_samples(item["language"], item["title"], body, "pages"))
-        pages += 1
-    notes.append(f"pages: {pages} pages" if pages else "pages: set not present")
+    pages = [page for split in ("dev", "heldout1", "heldout2") for page in load_pages(PAGES, split)]
+    for page in pages:
+        body = "\n\n".join(text for tag, text in page.paragraphs if tag in ("body", "standfirst"))
+        samples.extend(_item_samples(page.language, page.title, body, "pages"))
+    notes.append(f"pages: {len(pages)} pages")
     return samples, notes
 
 

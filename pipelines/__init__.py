@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         UnsafeURL,
         UnsupportedPair,
     )
+    from pipelines.models.ct2 import convert_model
     from pipelines.newsletter.render import render_digest, render_edition
     from pipelines.records import (
         FINAL_STATUSES,
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
     from pipelines.store.reader import get_record, list_runs, list_summaries
     from pipelines.store.retention import PRUNED_PREFIXES, prune_folder
     from pipelines.stories.edition import build_edition, read_edition
-    from pipelines.translate.ct2 import convert_model
     from pipelines.version import code_version, library_versions
 
 _EXPORTS: dict[str, str] = {
@@ -116,7 +116,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("LocalStore", "ObjectStore", "open_store"), "pipelines.store"),
     "SummaryObject": "pipelines.store.publish",
     **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
-    "convert_model": "pipelines.translate.ct2",
+    "convert_model": "pipelines.models.ct2",
     "redact_url": "pipelines.redact",
     **dict.fromkeys(("IngestFailure", "read_single_input"), "pipelines.sources.files"),
     **dict.fromkeys(

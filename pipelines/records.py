@@ -116,7 +116,10 @@ class ModelRef(StoredData):
     role: str = Field(description="e.g. translation:fr-en, summary:short")
     source: str = Field(description="hub id, s3:// prefix or local directory as configured")
     revision: str | None = Field(default=None, description="hub commit or a hash of the weights file")
-    backend: str
+    backend: str = Field(description="what ran the model: transformers or ctranslate2")
+    compute_type: str | None = Field(
+        default=None, description="CTranslate2's compute type (int8, float16, float32); none for transformers"
+    )
 
 
 class Translation(StoredData):

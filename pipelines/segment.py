@@ -122,12 +122,21 @@ def split_sentences(text: str, language: str) -> list[str]:
     if base not in PYSBD_LANGUAGES:
         return regex_sentences(text, base)
     segmenter = _pysbd_segmenter(base)
+    windows = _windows(text, base)
     sentences: list[str] = []
-    for window in _windows(text, base):
+    carried = ""
+    for number, window in enumerate(windows):
+        if carried:
+            window = f"{carried} {window}"
         pieces = [piece.strip() for piece in segmenter.segment(window)]
         pieces = [piece for piece in pieces if piece]
         if _content("".join(pieces)) != _content(window):
             pieces = regex_sentences(window, base)
+        # Windows end where the regex splitter sees a sentence end, which may be an abbreviation ("Mr."):
+        # the last sentence of a window is segmented again with the next one, unless it is window-sized.
+        carried = ""
+        if number < len(windows) - 1 and pieces and len(pieces[-1]) < _PYSBD_WINDOW:
+            carried = pieces.pop()
         sentences.extend(pieces)
     return sentences
 

@@ -27,16 +27,6 @@ _SPICE = st.sampled_from(
      "SHARE", '{"text": ', "\ud800", "。", "؟ ", "é", "😀", "\u0301", " ", "\t"]
 )  # fmt: skip
 _TEXT = st.lists(st.one_of(st.text(max_size=40), _SPICE), max_size=40).map("".join)
-_RECORD = st.fixed_dictionaries(
-    {"text": st.one_of(_TEXT, st.integers(), st.none())},
-    optional={
-        "id": st.one_of(st.text(max_size=20), st.integers()),
-        "url": st.one_of(st.text(max_size=30), st.lists(st.integers(), max_size=2)),
-        "title": _TEXT,
-        "published_at": st.one_of(st.text(max_size=25), st.just("2026-11-25T10:00:00Z"), st.floats()),
-        "source": st.one_of(st.just("feed"), st.text(max_size=10)),
-    },
-)
 
 
 def _nested_html(depth: int, body: str) -> str:
@@ -62,19 +52,42 @@ def test_any_input_of_any_kind_ends_as_article_or_failure(raw: str | bytes, kind
     _check(parse_text(raw, origin=f"input.{kind}", kind=kind, config=INGEST))
 
 
+_GOOD_TEXT = st.lists(st.text(alphabet="abcdefghé", min_size=1, max_size=10), min_size=1, max_size=8).map(
+    " ".join
+)
+_GOOD = st.fixed_dictionaries({"text": _GOOD_TEXT}, optional={"title": _GOOD_TEXT, "id": st.just("x-1")})
+_BAD = st.one_of(
+    st.integers(),
+    st.lists(st.integers(), max_size=2),
+    st.fixed_dictionaries({"title": _TEXT}),
+    st.fixed_dictionaries({"text": st.one_of(st.integers(), st.none(), st.lists(st.text(max_size=3)))}),
+)
+# Lines that are not JSON objects, hostile on purpose; none holds a line break.
+_JUNK = st.sampled_from(
+    ['{"text": ', '{"text": "cut', "[1, 2", "\ud800", '"a string"', "42", "null", "SHARE"]
+)
+
+
 @PROPERTY
 @given(
-    records=st.lists(st.one_of(_RECORD, st.integers(), _TEXT), max_size=5), junk=st.lists(_TEXT, max_size=3)
-)
-def test_jsonl_lines_fail_alone(records: list[object], junk: list[str]) -> None:
-    lines = [json.dumps(record) for record in records] + junk
-    results = parse_text("\n".join(lines), origin="feed.jsonl", kind="jsonl", config=INGEST)
-    _check(results)
-    good = sum(
-        1 for r in records if isinstance(r, dict) and isinstance(r.get("text"), str) and r["text"].strip()
+    lines=st.lists(
+        st.one_of(_GOOD.map(lambda r: ("good", r)), _BAD.map(lambda r: ("bad", r)), _JUNK), max_size=8
     )
-    assert sum(isinstance(item, Article) for item in results) <= len(records) + len(junk)
-    assert sum(isinstance(item, Article) for item in results) <= good + len(junk)
+)
+def test_jsonl_lines_fail_alone(lines: list[tuple[str, object] | str]) -> None:
+    """Every good line is an article with its own text and line number; every other line a failure."""
+    raw = [json.dumps(line[1]) if isinstance(line, tuple) else line for line in lines]
+    results = parse_text("\n".join(raw), origin="feed.jsonl", kind="jsonl", config=INGEST)
+    _check(results)
+    good = {
+        f"feed.jsonl:{number}": line[1]["text"]
+        for number, line in enumerate(lines, start=1)
+        if isinstance(line, tuple) and line[0] == "good" and isinstance(line[1], dict)
+    }
+    articles = {item.origin: item.text for item in results if isinstance(item, Article)}
+    assert articles == good
+    failures = [item for item in results if isinstance(item, IngestFailure)]
+    assert len(failures) == (len(lines) - len(good) if lines else 1)
 
 
 @PROPERTY

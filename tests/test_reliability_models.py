@@ -132,9 +132,9 @@ def test_out_of_memory_on_one_article_fails_only_that_article(
     )
     for name in GERMAN:
         (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
-    manifest = run(
-        [inputs], build_services(_config(tiny_overrides, tmp_path))
-    ).manifest  # one model serves every pair
+    # The fault is injected into the transformers backend, so that is the backend here.
+    config = _config(tiny_overrides, tmp_path, **{"translation.backend": "transformers"})
+    manifest = run([inputs], build_services(config)).manifest  # one model serves every pair
     by_name = {Path(entry.origin).name: entry for entry in manifest.entries}
     assert by_name[FRENCH].status == "failed"
     assert "OutOfMemoryError: CUDA out of memory" in (by_name[FRENCH].reason or "")

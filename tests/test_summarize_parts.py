@@ -177,8 +177,11 @@ def test_map_reduce_batches_levels_and_records_chunks() -> None:
     assert (short.chunks, short.levels, short.flags) == (1, 1, [])
     assert long.chunks > 1 and long.levels >= 3 and long.flags == []
     assert len(long.text.split()) <= 4
-    # Level 1 sends the short text and every chunk of the long one in one call.
-    assert len(model.calls[0]) == long.chunks + 1
+    # Each map level is one call over every chunk of the texts still too long; the final passes of all
+    # texts are one last call.
+    assert len(model.calls[0]) == long.chunks
+    assert len(model.calls[-1]) == 2
+    assert len(model.calls) == long.levels
 
 
 def test_map_reduce_stops_when_summaries_do_not_shrink() -> None:

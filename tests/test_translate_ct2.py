@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.models import ct2 as conversion
 from pipelines.translate import ct2
 from pipelines.translate.base import GenerationSettings
 from pipelines.translate.marian import MarianTranslator
@@ -30,18 +31,18 @@ def test_conversion_is_cached_next_to_the_model_and_reused(marian_copy: Path, tm
 def test_read_only_source_converts_into_the_models_cache(
     marian_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ct2, "_writable", lambda directory: False)
+    monkeypatch.setattr(conversion, "_writable", lambda directory: False)
     converted = ct2.convert_model(marian_copy, None, cache_dir=tmp_path / "cache")
     assert converted.parent == tmp_path / "cache" / "ct2"
     assert (converted / "model.bin").is_file()
-    with pytest.raises(ct2.ModelUnavailable, match="read-only"):
+    with pytest.raises(conversion.ModelUnavailable, match="read-only"):
         ct2.convert_model(marian_copy, None)
 
 
 def test_changed_weights_are_reconverted(marian_copy: Path) -> None:
     converted = ct2.convert_model(marian_copy, None)
     stamp = (converted / "model.bin").stat().st_mtime_ns
-    (converted / ct2._MARKER).write_text('{"source_fingerprint": "stale"}')
+    (converted / conversion.MARKER).write_text('{"source_fingerprint": "stale"}')
     assert ct2.convert_model(marian_copy, None) == converted
     assert (converted / "model.bin").stat().st_mtime_ns != stamp
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.config import ModelsConfig
 from pipelines.models import ModelCache, ModelResolver
+from pipelines.models.config import ModelsConfig
 from pipelines.models.locations import weights_fingerprint
 from pipelines.repetition import is_repetitive
 from pipelines.translate import backends
@@ -35,7 +35,8 @@ def make_engine(
     **settings: Any,
 ) -> TranslationEngine:
     config = TranslationConfig.model_validate(
-        {"models": models, "num_beams": 1, **settings},
+        # The fake backend below replaces the transformers loader, so that is the default here.
+        {"models": models, "num_beams": 1, "backend": "transformers", **settings},
     )
     return TranslationEngine(
         config,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import NewsdigestError
-from pipelines.records import SCHEMA_VERSION, Record, RunManifest
+from pipelines.records import SCHEMA_VERSION, Record, RunManifest, StoredData
 from pipelines.store.publish import ContentIndexEntry, SummaryObject
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -28,9 +28,8 @@ def _all_required(schema: dict[str, Any]) -> None:
         schema["required"] = list(schema["properties"])
 
 
-def _from_model(
-    name: str, model: type[Record | SummaryObject | RunManifest | ContentIndexEntry], description: str
-) -> dict[str, Any]:
+def schema_from_model(name: str, model: type[StoredData], description: str) -> dict[str, Any]:
+    """The JSON Schema of one stored object kind: every field required, ``schema_version`` pinned."""
     body = model.model_json_schema(mode="serialization")
     _all_required(body)
     for definition in body.get("$defs", {}).values():
@@ -50,18 +49,18 @@ def _from_model(
 
 def generate_schemas() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema (Draft 2020-12) for every kind of stored object."""
-    record = _from_model(
+    record = schema_from_model(
         "record",
         Record,
         "A full record, stored at records/<article_id>/<content_hash>.json: one object per content version.",
     )
-    summary = _from_model(
+    summary = schema_from_model(
         "summary",
         SummaryObject,
         "A compact summary object, stored at summaries/<YYYY-MM-DD>/<lang>/<article_id>.json; "
         "record_key points at the latest record version.",
     )
-    manifest = _from_model(
+    manifest = schema_from_model(
         "manifest",
         RunManifest,
         "A run manifest, stored at runs/<YYYY-MM-DD>/<run_id>.json after every object it lists.",
@@ -96,7 +95,7 @@ def generate_schemas() -> dict[str, dict[str, Any]]:
         },
         "required": ["status", "duplicate_of"],
     }
-    content_index = _from_model(
+    content_index = schema_from_model(
         "content-index",
         ContentIndexEntry,
         "Which article id holds a text, stored at index/content/<text_hash>.json (the hash of the "
@@ -130,17 +129,25 @@ def write_schemas(folder: Path) -> list[Path]:
 
     Raises NewsdigestError when the models changed but ``SCHEMA_VERSION`` did not.
     """
-    schemas = generate_schemas()
+    return write_pinned(folder, generate_schemas(), str(SCHEMA_VERSION), "the stored objects' schemas")
+
+
+def write_pinned(folder: Path, schemas: dict[str, dict[str, Any]], pin: str, what: str) -> list[Path]:
+    """Write ``schemas`` into ``folder`` and their fingerprint under ``pin`` in the versions file.
+
+    Raises NewsdigestError when a fingerprint is already pinned under ``pin`` and differs: ``what``
+    changed shape without a ``SCHEMA_VERSION`` bump.
+    """
     versions_path = folder / VERSIONS_FILE
     versions: dict[str, str] = json.loads(versions_path.read_text()) if versions_path.exists() else {}
     current = fingerprint(schemas)
-    pinned = versions.get(str(SCHEMA_VERSION))
+    pinned = versions.get(pin)
     if pinned is not None and pinned != current:
         raise NewsdigestError(
-            f"the stored objects' schemas changed but SCHEMA_VERSION is still {SCHEMA_VERSION}: bump "
+            f"{what} changed but SCHEMA_VERSION is still {SCHEMA_VERSION}: bump "
             "SCHEMA_VERSION in pipelines/records.py (and describe the change in docs/storage.md), then rerun"
         )
-    versions[str(SCHEMA_VERSION)] = current
+    versions[pin] = current
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, schema in schemas.items():

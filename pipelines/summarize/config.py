@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pipelines.config_base import LanguageCode, StrictModel
 
 SummaryMethod = Literal["seq2seq", "lead", "textrank"]
+SummaryBackend = Literal["auto", "transformers", "ctranslate2"]
 SummaryKind = Literal["short", "long"]
 
 
@@ -67,8 +68,25 @@ class SummaryConfig(StrictModel):
     output_languages: list[LanguageCode] = Field(
         default_factory=list, description="extra languages the summaries are translated into"
     )
+    backend: SummaryBackend = Field(
+        default="auto",
+        description="seq2seq runner; auto: CTranslate2 when the model converts, else transformers",
+    )
+    compute_type: str = Field(
+        default="auto", description="CTranslate2 compute type; auto: int8 CPU, float16 CUDA"
+    )
     chunk_overlap_sentences: int = Field(default=1, ge=0)
     batch_size: int = Field(default=8, ge=1)
+    batch_tokens: int | None = Field(
+        default=None,
+        ge=64,
+        description="input tokens per generate call (texts x longest); none: batch_size texts by characters",
+    )
+    shared_map: bool = Field(
+        default=False,
+        description="short and long summaries with one model share the long spec's chunk summaries "
+        "(changes the short summary of inputs longer than the model reads)",
+    )
     max_levels: int = Field(
         default=6, ge=2, le=20, description="map-reduce levels before stopping (the summary is then flagged)"
     )

@@ -2,9 +2,10 @@
 
 Per request and kind (short, long) the language's spec chooses the method; requests that share a spec are
 summarised together, so a seq2seq model runs batched across articles and is loaded once per process
-through the model cache. Every summary passes the guards. Extra ``output_languages`` are produced by
-translating the summaries with the injected translation callable (the translation engine's batch
-interface), so the summary engine never loads translation models itself.
+through the model cache. When both kinds use the same seq2seq model they form one group, so the model can
+share work between them (:mod:`pipelines.summarize.groups`). Every summary passes the guards. Extra
+``output_languages`` are produced by translating the summaries with the injected translation callable
+(the translation engine's batch interface), so the summary engine never loads translation models itself.
 
 An outcome is all or nothing: either every summary the request needs (both kinds, every language), or
 ``error`` and no summaries, so a record never carries half a set. One request's failure never affects
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import get_args
 
-from pipelines.errors import ConfigError, ModelUnavailable
+from pipelines.errors import ConfigError, MissingDependency, ModelUnavailable
 from pipelines.isolation import isolating
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
@@ -24,8 +25,9 @@ from pipelines.records import ModelRef, Summary
 from pipelines.summarize.base import Summarizer, SummaryOutcome, SummaryRequest
 from pipelines.summarize.config import SummaryConfig, SummaryKind, SummarySpec
 from pipelines.summarize.extractive import LeadSummarizer, TextRankSummarizer
+from pipelines.summarize.groups import summarize_kinds, summary_groups
 from pipelines.summarize.guards import FLAG_EMPTY, check_summary, trim_to_budget
-from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq, pick_device
+from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq
 from pipelines.translate.base import TranslationOutcome, TranslationRequest
 
 Translate = Callable[[Sequence[TranslationRequest]], list[TranslationOutcome]]
@@ -54,7 +56,6 @@ class SummaryEngine:
         self.resolver = resolver
         self.cache = cache
         self.translate = translate
-        self._device: str | None = None
         self._load_failures: dict[tuple[str, str | None], ModelUnavailable] = {}
 
     def preflight(self, languages: Iterable[str]) -> dict[str, str]:
@@ -85,15 +86,10 @@ class SummaryEngine:
         for index, request in enumerate(requests):
             if not request.text.strip():
                 errors[index] = "nothing to summarise: the article text is empty"
-        for kind in KINDS:
-            groups: dict[tuple[str, str], list[int]] = {}
-            for index, request in enumerate(requests):
-                if errors[index] is None:
-                    spec = self.config.spec_for(kind, request.language)
-                    groups.setdefault((request.language, spec.model_dump_json()), []).append(index)
-            for (language, _), indices in groups.items():
-                spec = self.config.spec_for(kind, language)
-                self._summarize_group(kind, language, spec, indices, requests, results, errors)
+        for language, specs, indices in summary_groups(self.config, requests, errors):
+            self._summarize_group(specs, language, indices, requests, results, errors)
+        for summaries in results:
+            summaries.sort(key=lambda summary: KINDS.index(summary.kind))
         self._translate_summaries(requests, results, errors)
         return [
             SummaryOutcome(request.key, error=error)
@@ -104,18 +100,18 @@ class SummaryEngine:
 
     def _summarize_group(
         self,
-        kind: SummaryKind,
+        specs: dict[SummaryKind, SummarySpec],
         language: str,
-        spec: SummarySpec,
         indices: list[int],
         requests: Sequence[SummaryRequest],
         results: list[list[Summary]],
         errors: list[str | None],
     ) -> None:
+        kind = "/".join(specs)
         fallback_reason: str | None = None
         try:
-            summarizer = self._summarizer_for(spec)
-        except ModelUnavailable as exc:
+            summarizer = self._summarizer_for(next(iter(specs.values())))
+        except (ModelUnavailable, MissingDependency) as exc:
             if self.config.fallback_method == "none":
                 for index in indices:
                     errors[index] = f"{kind} summary: {exc} (summary.fallback_method is 'none')"
@@ -124,10 +120,11 @@ class SummaryEngine:
             fallback_reason = f"{exc}; used {summarizer.method} instead"
 
         def step(group: Sequence[int]) -> None:
-            summaries = summarizer.summarize(
-                [requests[index].text for index in group], spec, language, kind=kind
-            )
-            self._keep_guarded(group, summaries, kind, language, spec, requests, results, fallback_reason)
+            by_kind = summarize_kinds(summarizer, [requests[index].text for index in group], specs, language)
+            for each_kind, summaries in by_kind.items():
+                self._keep_guarded(
+                    group, summaries, language, specs[each_kind], requests, results, fallback_reason
+                )
 
         def fail(index: int, exc: Exception) -> None:
             errors[index] = f"{kind} summary failed: {type(exc).__name__}: {exc}"
@@ -138,7 +135,6 @@ class SummaryEngine:
         self,
         indices: Sequence[int],
         summaries: Sequence[Summary],
-        kind: SummaryKind,
         language: str,
         spec: SummarySpec,
         requests: Sequence[SummaryRequest],
@@ -174,10 +170,16 @@ class SummaryEngine:
         if known is not None:
             raise known
         resolved = self.resolver.resolve(*key)
-        if self._device is None:
-            self._device = pick_device(self.models.device)
         try:
-            loaded = get_seq2seq(self.cache, resolved, self._device, self.models.threads)
+            loaded = get_seq2seq(
+                self.cache,
+                resolved,
+                self.models.device,
+                self.models.threads,
+                backend=self.config.backend,
+                compute_type=self.config.compute_type,
+                cache_dir=self.models.cache_dir.expanduser(),
+            )
         except ModelUnavailable as exc:
             # Remembered: a model that failed to load is not reloaded for every batch of the run.
             self._load_failures[key] = exc
@@ -188,6 +190,8 @@ class SummaryEngine:
             batch_size=self.config.batch_size,
             overlap_sentences=self.config.chunk_overlap_sentences,
             max_levels=self.config.max_levels,
+            batch_tokens=self.config.batch_tokens,
+            shared_map=self.config.shared_map,
         )
 
     @staticmethod

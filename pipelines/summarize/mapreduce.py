@@ -13,6 +13,10 @@ stops with ``mapreduce-not-shrinking``, and the level cap stops with ``mapreduce
 cases the joined summaries of the last level are the result; the guards then trim them to the word
 budget, so the stored summary is bounded either way. All requests of a batch advance level by level
 together, so each level is one batched ``generate`` over every pending chunk.
+
+:func:`map_stage` (every level but the final pass) is separate so that the short and the long summary
+can share it (``summary.shared_map``) and so that texts needing a final pass with the same input can be
+encoded once for both kinds.
 """
 
 from __future__ import annotations
@@ -59,7 +63,9 @@ class Reduced:
 
 
 @dataclass
-class _State:
+class MapState:
+    """One input during the map stage: the text its final pass reads, or its result if it ended early."""
+
     text: str
     tokens: int
     chunks: int = 1
@@ -67,47 +73,70 @@ class _State:
     flags: list[str] = field(default_factory=list)
     result: str | None = None
 
+    @property
+    def needs_final_pass(self) -> bool:
+        return self.result is None
+
+    def reduced(self, final_summary: str | None = None) -> Reduced:
+        text = self.result if self.result is not None else final_summary
+        return Reduced(text or "", self.chunks, self.levels, list(self.flags))
+
 
 def map_reduce(
     texts: Sequence[str], language: str, model: ChunkModel, *, overlap: int, max_levels: int
 ) -> list[Reduced]:
     """Summarise every text, chunking and re-summarising those that do not fit the model."""
+    states = map_stage(texts, language, model, overlap=overlap, max_levels=max_levels)
+    pending = [state for state in states if state.needs_final_pass]
+    finals = iter(model.generate([state.text for state in pending]))
+    return [state.reduced(next(finals) if state.needs_final_pass else None) for state in states]
+
+
+def map_stage(
+    texts: Sequence[str], language: str, model: ChunkModel, *, overlap: int, max_levels: int
+) -> list[MapState]:
+    """Every level but the last: chunk what does not fit, summarise the chunks, join, until all fit.
+
+    A state that fits is left with ``needs_final_pass`` and ``levels`` set to the level of that pass; one
+    stopped by the level cap or by summaries that do not shrink carries its joined chunk summaries as
+    ``result``. Each level is one batched ``generate`` over the chunks of every text still too long.
+    """
     states = [
-        _State(text, tokens) for text, tokens in zip(texts, model.count_tokens(list(texts)), strict=True)
+        MapState(text, tokens) for text, tokens in zip(texts, model.count_tokens(list(texts)), strict=True)
     ]
     level = 0
-    while any(state.result is None for state in states):
+    while True:
         level += 1
-        pending = [state for state in states if state.result is None]
-        plans: list[tuple[_State, list[str], bool]] = []
-        for state in pending:
+        mapping: list[tuple[MapState, list[str]]] = []
+        for state in states:
+            if state.result is not None or state.levels:
+                continue
             if state.tokens <= model.input_budget:
-                plans.append((state, [state.text], True))
+                state.levels = level
                 continue
             pieces = chunk_text(state.text, language, model, overlap=overlap)
             if level == 1:
                 state.chunks = len(pieces)
-            last = level >= max_levels
-            if last:
-                state.flags.append(FLAG_LEVEL_CAP)
-            plans.append((state, pieces, last))
-        outputs = model.generate([piece for _, pieces, _ in plans for piece in pieces])
+            mapping.append((state, pieces))
+        if not mapping:
+            return states
+        last = level >= max_levels
+        outputs = model.generate([piece for _, pieces in mapping for piece in pieces])
         start = 0
-        for state, pieces, final in plans:
+        for state, pieces in mapping:
             summaries = outputs[start : start + len(pieces)]
             start += len(pieces)
-            state.levels = level
             joined = join_sentences([summary.strip() for summary in summaries if summary.strip()], language)
-            if final:
-                state.result = joined
+            if last:
+                state.flags.append(FLAG_LEVEL_CAP)
+                state.levels, state.result = level, joined
                 continue
             tokens = model.count_tokens([joined])[0]
             if tokens >= state.tokens:
                 state.flags.append(FLAG_NOT_SHRINKING)
-                state.result = joined
+                state.levels, state.result = level, joined
                 continue
             state.text, state.tokens = joined, tokens
-    return [Reduced(state.result or "", state.chunks, state.levels, state.flags) for state in states]
 
 
 def chunk_text(text: str, language: str, model: ChunkModel, *, overlap: int) -> list[str]:

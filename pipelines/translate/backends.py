@@ -26,6 +26,7 @@ class BackendLoader(Protocol):
 _BACKENDS: dict[str, str] = {
     "transformers": "pipelines.translate.marian",
     "ctranslate2": "pipelines.translate.ct2",
+    "auto": "pipelines.translate.auto",
 }
 _LOADERS: dict[str, BackendLoader] = {}
 
@@ -52,6 +53,10 @@ def device_for(backend: str, device: str) -> str:
     """The concrete device ``auto`` means for ``backend`` (part of the model cache key)."""
     if device != "auto":
         return device
+    if backend == "auto":
+        from pipelines.translate.auto import auto_device
+
+        return auto_device(device)
     if backend == "ctranslate2":
         from pipelines.translate.ct2 import ct2_device
 

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pipelines.config_base import LanguageCode, StrictModel
 from pipelines.languages import LANGUAGE_CODE
 
-TranslationBackend = Literal["transformers", "ctranslate2"]
+TranslationBackend = Literal["auto", "transformers", "ctranslate2"]
 _PAIR = re.compile(rf"{LANGUAGE_CODE}-{LANGUAGE_CODE}")
 
 
@@ -37,7 +37,9 @@ class TranslationModel(StrictModel):
 class TranslationConfig(StrictModel):
     """How articles are translated into the target language."""
 
-    backend: TranslationBackend = "transformers"
+    backend: TranslationBackend = Field(
+        default="auto", description="auto: CTranslate2 when the model converts, else transformers"
+    )
     models: dict[str, TranslationModel] = Field(
         default_factory=dict, description="language pair 'src-tgt' -> model, e.g. 'fr-en'"
     )

@@ -1,128 +1,32 @@
 """The ``ctranslate2`` backend: a converted copy of a Marian model, int8 on CPU by default.
 
-``ctranslate2`` is optional and imported lazily. Conversion uses CTranslate2's own
-``TransformersConverter`` once per model; the result is kept next to the source model (or under the models
-cache directory when the source directory is read-only) and re-used. Sentences are tokenized with the
-source model's own tokenizer, so both backends see the same tokens.
+Conversion, device and compute-type choice are shared with the summarizer (:mod:`pipelines.models.ct2`).
+Sentences are tokenized with the source model's own tokenizer, so both backends see the same tokens.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import MissingDependency, ModelUnavailable
-from pipelines.models.locations import weights_fingerprint
+from pipelines.models.ct2 import (
+    convert_model,
+    ct2_compute_type,
+    ct2_device,
+    import_ctranslate2,
+    loaded_bytes,
+)
 from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
 
-_MARKER = "newsdigest-conversion.json"
-
-
-def import_ctranslate2() -> Any:
-    """The ctranslate2 module, or :class:`MissingDependency` saying how to install it."""
-    try:
-        import ctranslate2
-    except ImportError:
-        raise MissingDependency("ctranslate2", "ctranslate2", "the ctranslate2 backend") from None
-    return ctranslate2
-
-
-def ct2_device(device: str) -> str:
-    """``auto`` is CUDA when CTranslate2 sees a GPU, else CPU."""
-    if device != "auto":
-        return device
-    return "cuda" if import_ctranslate2().get_cuda_device_count() > 0 else "cpu"
-
-
-def ct2_compute_type(compute_type: str, device: str) -> str:
-    """``auto`` is int8 on CPU and float16 on CUDA; anything else is passed to CTranslate2 as is."""
-    if compute_type != "auto":
-        return compute_type
-    return "float16" if device == "cuda" else "int8"
-
-
-def _conversion_name(source_dir: Path, quantization: str | None) -> str:
-    return f"{source_dir.name}.ct2-{quantization or 'float32'}"
-
-
-def _is_current(output_dir: Path, fingerprint: str) -> bool:
-    marker = output_dir / _MARKER
-    if not (output_dir / "model.bin").is_file() or not marker.is_file():
-        return False
-    try:
-        return bool(json.loads(marker.read_text(encoding="utf-8")).get("source_fingerprint") == fingerprint)
-    except (OSError, ValueError):
-        return False
-
-
-def _writable(directory: Path) -> bool:
-    return directory.is_dir() and os.access(directory, os.W_OK | os.X_OK)
-
-
-def convert_model(
-    resolved_dir: Path,
-    quantization: str | None = None,
-    *,
-    cache_dir: Path | None = None,
-    force: bool = False,
-) -> Path:
-    """Convert the model in ``resolved_dir`` for CTranslate2 and return the converted directory.
-
-    The result is ``<parent>/<name>.ct2-<quantization>`` next to the source model, or
-    ``<cache_dir>/ct2/<name>-<weights hash>.ct2-<quantization>`` when the source's parent cannot be written
-    (a read-only mount). An existing conversion of the same weights (checked by hash) is returned as is
-    unless ``force``. ``quantization`` is stored in the converted weights (``None`` keeps float32, from
-    which every compute type can be chosen at load time). Conversion writes into a temporary directory
-    and renames it, so concurrent workers never see half a model.
-    """
-    ctranslate2 = import_ctranslate2()
-    source_dir = Path(resolved_dir).expanduser().resolve()
-    if not (source_dir / "config.json").is_file():
-        raise ModelUnavailable(str(resolved_dir), f"{source_dir} has no config.json to convert")
-    fingerprint = weights_fingerprint(source_dir)
-    name = _conversion_name(source_dir, quantization)
-    candidates = []
-    if _writable(source_dir.parent):
-        candidates.append(source_dir.parent / name)
-    if cache_dir is not None:
-        cache_root = Path(cache_dir).expanduser() / "ct2"
-        candidates.append(cache_root / f"{source_dir.name}-{fingerprint}.ct2-{quantization or 'float32'}")
-    if not candidates:
-        raise ModelUnavailable(
-            str(resolved_dir),
-            f"cannot store a CTranslate2 conversion: {source_dir.parent} is read-only and no cache_dir "
-            "was given",
-        )
-    for candidate in candidates:
-        if not force and _is_current(candidate, fingerprint):
-            return candidate
-    output_dir = candidates[0]
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=output_dir.parent))
-    try:
-        converter = ctranslate2.converters.TransformersConverter(str(source_dir))
-        converter.convert(str(staging / "model"), quantization=quantization, force=True)
-        marker = {"source": str(source_dir), "source_fingerprint": fingerprint, "quantization": quantization}
-        (staging / "model" / _MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        if output_dir.exists():
-            shutil.rmtree(output_dir)
-        os.replace(staging / "model", output_dir)
-    except (OSError, ValueError, RuntimeError, KeyError, NotImplementedError) as exc:
-        raise ModelUnavailable(str(resolved_dir), f"CTranslate2 conversion failed: {exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return output_dir
+__all__ = ["CT2Translator", "convert_model", "ct2_compute_type", "ct2_device", "import_ctranslate2", "load"]
 
 
 class CT2Translator(TokenCounting):
     """A CTranslate2 translator over a converted Marian model, fed the source model's tokens."""
 
     backend = "ctranslate2"
+    compute_type: str | None = None
 
     def __init__(
         self, translator: Any, tokenizer: Any, settings: GenerationSettings, max_positions: int
@@ -159,12 +63,9 @@ class CT2Translator(TokenCounting):
         tokenizer = AutoTokenizer.from_pretrained(str(source_dir))
         config = AutoConfig.from_pretrained(str(source_dir))
         positions = int(getattr(config, "max_position_embeddings", 512) or 512)
-        # The converted weights are float32; int8 keeps about a quarter of them in memory, float16 half.
-        stored = (converted / "model.bin").stat().st_size
-        divisor = {"int8": 4, "int8_float32": 4, "int8_float16": 4, "int8_bfloat16": 4}.get(resolved_type, 1)
-        if resolved_type in ("float16", "bfloat16"):
-            divisor = 2
-        return cls(translator, tokenizer, settings, positions), stored // divisor
+        loaded = cls(translator, tokenizer, settings, positions)
+        loaded.compute_type = resolved_type
+        return loaded, loaded_bytes(converted, resolved_type)
 
     def _source_tokens(self, segments: Sequence[str], target_prefix: str | None) -> list[list[str]]:
         texts = with_prefix(segments, target_prefix)

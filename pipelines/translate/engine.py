@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pipelines.batching import token_budget_batches
 from pipelines.errors import MissingDependency, ModelError, ModelUnavailable, NewsdigestError
 from pipelines.isolation import isolating
 from pipelines.languages import is_unspaced
 from pipelines.models.cache import ModelCache
 from pipelines.models.config import ModelsConfig
+from pipelines.models.load_errors import load_errors
 from pipelines.models.locations import ModelResolver, ResolvedModel
 from pipelines.records import ModelRef, Translation
 from pipelines.repetition import FLAG_REPETITION, is_repetitive
@@ -98,12 +100,12 @@ class TranslationEngine:
         resolved = self._resolve(hop)
         device = device_for(hop.backend, self.models.device)
         compute_type = self.config.compute_type
-        key = f"{resolved.path}|{hop.backend}|{device}|{compute_type if hop.backend == 'ctranslate2' else ''}"
+        key = (
+            f"{resolved.path}|{hop.backend}|{device}|{compute_type if hop.backend != 'transformers' else ''}"
+        )
         loader = backend_loader(hop.backend)
 
         def load() -> tuple[BatchTranslator, int]:
-            from safetensors import SafetensorError
-
             try:
                 return loader(
                     resolved.path,
@@ -113,17 +115,7 @@ class TranslationEngine:
                     compute_type=compute_type,
                     cache_dir=self.models.cache_dir.expanduser(),
                 )
-            # TypeError: a tokenizer file is missing (transformers passes None on as a path);
-            # SafetensorError: corrupt or truncated weights.
-            except (
-                OSError,
-                ValueError,
-                RuntimeError,
-                KeyError,
-                TypeError,
-                ImportError,
-                SafetensorError,
-            ) as exc:
+            except load_errors() as exc:
                 raise ModelUnavailable(
                     hop.model.model, f"loading failed: {type(exc).__name__}: {exc}"
                 ) from exc
@@ -197,7 +189,13 @@ class TranslationEngine:
         position = 0
         for job in members:
             role = job.route.hops[level].role
-            ref = ModelRef(role=role, source=hop.model.model, revision=resolved.revision, backend=hop.backend)
+            ref = ModelRef(
+                role=role,
+                source=hop.model.model,
+                revision=resolved.revision,
+                backend=getattr(translator, "backend", hop.backend),
+                compute_type=getattr(translator, "compute_type", None),
+            )
             count = len(job.texts)
             job.texts = translated[position : position + count]
             if any(flagged[position : position + count]):
@@ -255,19 +253,9 @@ class TranslationEngine:
 
     def _batches(self, units: Sequence[_Unit]) -> list[list[int]]:
         """Indices of ``units`` in batches, longest first; a batch's padded size stays in the token budget."""
-        order = sorted(range(len(units)), key=lambda i: units[i].tokens, reverse=True)
-        batches: list[list[int]] = []
-        current: list[int] = []
-        for i in order:
-            width = units[current[0]].tokens if current else units[i].tokens
-            full = len(current) >= self.config.max_batch_sentences
-            if current and (full or (len(current) + 1) * width > self.config.batch_tokens):
-                batches.append(current)
-                current = []
-            current.append(i)
-        if current:
-            batches.append(current)
-        return batches
+        return token_budget_batches(
+            [unit.tokens for unit in units], self.config.max_batch_sentences, self.config.batch_tokens
+        )
 
     def _finish(self, job: _Job) -> Translation:
         request = job.request

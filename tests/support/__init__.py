@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.support.fixed_length import fixed_decode_lengths
 from tests.support.tiny_models import (
+    build_bart_like,
     build_marian_like,
     build_tiny_bart,
     build_tiny_marian,
@@ -17,6 +18,7 @@ from tests.support.tiny_models import (
 )
 
 __all__ = [
+    "build_bart_like",
     "build_marian_like",
     "build_tiny_bart",
     "build_tiny_marian",

@@ -23,6 +23,7 @@ class _FixedLength:
     def __init__(self, inner: BatchTranslator) -> None:
         self.inner = inner
         self.backend = inner.backend
+        self.compute_type: str | None = getattr(inner, "compute_type", None)
         self.max_source_tokens = inner.max_source_tokens
 
     def count_tokens(self, segments: Sequence[str]) -> list[int]:

@@ -481,8 +481,13 @@ def build_tiny_bart(
     max_position_embeddings: int = 256,
     seed: int = 0,
     corpus: Iterable[str] | None = None,
+    decoder_layers: int | None = None,
+    pad_vocab_to: int | None = None,
 ) -> Path:
     """Write a tiny random ``BartForConditionalGeneration`` checkpoint and return ``out_dir``.
+
+    ``decoder_layers`` defaults to ``layers``; ``pad_vocab_to`` pads ``vocab.json`` with unreachable
+    ``<filler_NNNNN>`` entries up to that size (see :func:`build_bart_like`).
 
     The tokenizer is a byte-level BPE trained with the ``tokenizers`` library on
     the corpus, with BART's special tokens (``<s>``=0, ``<pad>``=1, ``</s>``=2,
@@ -525,6 +530,12 @@ def build_tiny_bart(
     # and save_pretrained then adds tokenizer.json and a tokenizer_config.json
     # naming a class transformers 5 can rebuild the fast tokenizer from.
     bpe.model.save(str(out_dir))
+    if pad_vocab_to is not None:
+        vocab_file = out_dir / "vocab.json"
+        vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
+        for number in range(len(vocab), pad_vocab_to):
+            vocab[f"<filler_{number:05d}>"] = number
+        _write_json(vocab_file, vocab)
     tokenizer = BartTokenizer.from_pretrained(str(out_dir), model_max_length=max_position_embeddings)
     tokenizer.save_pretrained(str(out_dir))
     ids = {tok: _token_id(tokenizer, tok) for tok in _BART_SPECIAL_TOKENS}
@@ -535,7 +546,7 @@ def build_tiny_bart(
         vocab_size=len(tokenizer),
         d_model=d_model,
         encoder_layers=layers,
-        decoder_layers=layers,
+        decoder_layers=decoder_layers or layers,
         encoder_attention_heads=heads,
         decoder_attention_heads=heads,
         encoder_ffn_dim=ffn_dim,
@@ -566,6 +577,38 @@ def build_tiny_bart(
     )
     _save_model(model, out_dir)
     return out_dir
+
+
+def build_bart_like(
+    out_dir: Path,
+    *,
+    d_model: int = 1024,
+    encoder_layers: int = 12,
+    decoder_layers: int = 6,
+    heads: int = 16,
+    ffn_dim: int = 4096,
+    vocab_size: int = 50264,
+    seed: int = 0,
+) -> Path:
+    """Write a random-weight model with the architecture of ``sshleifer/distilbart-cnn-12-6``.
+
+    For benchmarks (~306M parameters: 12 encoder and 6 decoder layers, d_model 1024, 16 heads, FFN 4096,
+    1,024 positions, a 50,264-token vocabulary). As in :func:`build_marian_like`, the byte-level BPE holds
+    what the built-in corpus supports and ``vocab.json`` is padded with unreachable filler entries, so the
+    embedding and output projection have the real size; only lengths of the outputs are meaningful.
+    """
+    return build_tiny_bart(
+        Path(out_dir),
+        vocab_size=8000,
+        d_model=d_model,
+        layers=encoder_layers,
+        decoder_layers=decoder_layers,
+        heads=heads,
+        ffn_dim=ffn_dim,
+        max_position_embeddings=1024,
+        seed=seed,
+        pad_vocab_to=vocab_size,
+    )
 
 
 def build_tiny_t5(
