@@ -14,6 +14,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from benchmarks.translate_medians import result_named
+
 STAGES = ("ingest", "detect", "translate", "summarize", "publish")
 
 
@@ -34,9 +36,9 @@ def table(runs: list[dict[str, Any]]) -> str:
         "|---|---:|---|" + "---:|" * len(STAGES) + "---:|",
     ]
     for name in names:
-        rows = [_row(run, name) for run in runs]
+        rows = [result_named(run, name) for run in runs]
         ratios = [
-            row["articles_per_hour"] / _row(run, names[0])["articles_per_hour"]
+            row["articles_per_hour"] / result_named(run, names[0])["articles_per_hour"]
             for run, row in zip(runs, rows, strict=True)
         ]
         ratio = f"**{statistics.median(ratios):.2f}** ({', '.join(f'{r:.2f}' for r in ratios)})"
@@ -49,13 +51,6 @@ def table(runs: list[dict[str, Any]]) -> str:
             f"| {max(r['peak_rss_mb'] for r in rows):,.0f} MB |"
         )
     return "\n".join(lines)
-
-
-def _row(run: dict[str, Any], name: str) -> dict[str, Any]:
-    matches = [result for result in run["results"] if result["name"] == name]
-    if not matches:
-        raise SystemExit(f"a run has no result named {name!r}")
-    return matches[0]
 
 
 def main() -> None:

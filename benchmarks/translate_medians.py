@@ -31,9 +31,9 @@ def table(runs: list[dict[str, Any]]) -> str:
         "|---|---:|---:|---|---:|---:|",
     ]
     for name in names:
-        rows = [_row(run, name) for run in runs]
+        rows = [result_named(run, name) for run in runs]
         ratios = [
-            row["tokens_per_s"] / _row(run, names[0])["tokens_per_s"]
+            row["tokens_per_s"] / result_named(run, names[0])["tokens_per_s"]
             for run, row in zip(runs, rows, strict=True)
         ]
         shares = [row["identical_to_naive"] for row in rows]
@@ -48,7 +48,8 @@ def table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _row(run: dict[str, Any], name: str) -> dict[str, Any]:
+def result_named(run: dict[str, Any], name: str) -> dict[str, Any]:
+    """The result called ``name`` in one run's JSON (``results`` list); every run must have it."""
     matches = [result for result in run["results"] if result["name"] == name]
     if not matches:
         raise SystemExit(f"a run has no result named {name!r}")
