@@ -115,7 +115,7 @@ def run(
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
 ) -> None:
     """Run the pipeline on INPUTS and publish the results to the store."""
-    from pipelines import NewsdigestError, redact_url
+    from pipelines import NewsdigestError, RunFailed, redact_url
 
     overrides = {"store.url": store} if store else {}
     if target:
@@ -126,6 +126,9 @@ def run(
     # credentials come from sources.feeds_auth).
     entries = [redact_url(entry) for entry in inputs]
     manifest = _run_with_progress(entries, settings, str(config) if config else None)
+    if isinstance(manifest, RunFailed):
+        _print_report(manifest.manifest)
+        raise _fail(str(manifest), EXIT_INCOMPLETE)
     if isinstance(manifest, NewsdigestError):
         raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
     _print_report(manifest)

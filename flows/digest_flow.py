@@ -37,6 +37,7 @@ from pipelines import (
     RunManifest,
     Stage,
     StoreUnavailable,
+    failed_share_exceeded,
     load_config,
     run,
     run_stage,
@@ -177,6 +178,9 @@ def run_in_flow(
     _publish_report(manifest, outcome.records, config.store.url, config_file)
     counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
     logger.info("newsdigest run %s finished: %s", manifest.run_id, counts)
+    failed = failed_share_exceeded(manifest, flow_settings(config).fail_above)
+    if failed is not None:
+        raise failed
     return manifest
 
 
@@ -214,7 +218,7 @@ def _log_entries(logger: Any, entries: list[ManifestEntry]) -> None:
     for entry in entries:
         problem = entry.status in ("failed", "skipped")
         logger.log(
-            logging.INFO if problem else logging.DEBUG,
+            logging.WARNING if problem else logging.DEBUG,
             "article %s (%s, %s) %s%s",
             entry.article_id,
             entry.origin,

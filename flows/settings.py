@@ -27,6 +27,12 @@ class FlowConfig(StrictModel):
     )
     dask_workers: int = Field(default=2, ge=1, description="LocalCluster worker processes")
     dask_threads_per_worker: int = Field(default=1, ge=1)
+    fail_above: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="the flow run ends Failed when every input failed or more than this share did",
+    )
 
 
 def flow_settings(config: Config) -> FlowConfig:

@@ -31,10 +31,12 @@ if TYPE_CHECKING:
         NewsdigestError,
         NothingPublished,
         ObjectNotFound,
+        RunFailed,
         StoreError,
         StoreUnavailable,
         UnsafeURL,
         UnsupportedPair,
+        failed_share_exceeded,
     )
     from pipelines.models.ct2 import convert_model
     from pipelines.newsletter.render import render_digest, render_edition
@@ -85,6 +87,7 @@ _EXPORTS: dict[str, str] = {
             "NewsdigestError",
             "NothingPublished",
             "ObjectNotFound",
+            "RunFailed",
             "StoreError",
             "StoreUnavailable",
             "UnsafeURL",
@@ -92,6 +95,7 @@ _EXPORTS: dict[str, str] = {
         ),
         "pipelines.errors",
     ),
+    "failed_share_exceeded": "pipelines.errors",
     **dict.fromkeys(
         ("FINAL_STATUSES", "Article", "ManifestEntry", "Record", "RunManifest", "Summary", "Translation"),
         "pipelines.records",
@@ -155,6 +159,7 @@ __all__ = [
     "Progress",
     "Record",
     "RunContext",
+    "RunFailed",
     "RunManifest",
     "RunOutcome",
     "Services",
@@ -172,6 +177,7 @@ __all__ = [
     "code_version",
     "convert_model",
     "detect_language",
+    "failed_share_exceeded",
     "get_record",
     "is_replayable",
     "library_versions",

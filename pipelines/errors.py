@@ -14,6 +14,7 @@ they never sink the run.
     ├── ModelError
     │   ├── ModelUnavailable   a model cannot be found, downloaded or loaded
     │   └── UnsupportedPair    no route from the source to the target language
+    ├── RunFailed              a run finished, but every input or too large a share of them failed
     └── StoreError
         ├── StoreUnavailable   the object store cannot be reached
         ├── ObjectNotFound     a key does not exist
@@ -21,6 +22,11 @@ they never sink the run.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.records import RunManifest
 
 
 class NewsdigestError(Exception):
@@ -44,6 +50,33 @@ class MissingDependency(NewsdigestError):
             f"{purpose} needs the '{package}' package, which is not installed: "
             f"pip install 'newsdigest[{extra}]' (or: pip install {package})"
         )
+
+
+class RunFailed(NewsdigestError):
+    """A run finished and wrote its manifest, but every input, or more than the allowed share, failed.
+
+    What was published stays published; ``manifest`` lists every input with its status and reason.
+    Raised by the Prefect flow so the flow run ends ``Failed`` and automations watching for failed runs
+    fire (see ``flow.fail_above`` in docs/operations.md).
+    """
+
+    def __init__(self, manifest: RunManifest, failed: int, total: int, fail_above: float) -> None:
+        self.manifest = manifest
+        rule = "every input failed" if failed == total else f"more than {fail_above:.0%} of the inputs failed"
+        super().__init__(
+            f"run {manifest.run_id}: {failed} of {total} inputs failed ({rule}); the reasons are in the run "
+            f"manifest and `newsdigest failures ls`"
+        )
+
+
+def failed_share_exceeded(manifest: RunManifest, fail_above: float) -> RunFailed | None:
+    """The :class:`RunFailed` for ``manifest`` when every input failed or the failed share is over
+    ``fail_above``; None otherwise (an empty run has nothing to fail)."""
+    total = len(manifest.entries)
+    failed = sum(1 for entry in manifest.entries if entry.status == "failed")
+    if total and (failed == total or failed / total > fail_above):
+        return RunFailed(manifest, failed, total, fail_above)
+    return None
 
 
 class InputError(NewsdigestError):

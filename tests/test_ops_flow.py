@@ -147,3 +147,74 @@ def test_tasks_do_not_persist_results_and_the_flow_does() -> None:
         "summarize_articles": 0,
         "publish_records": 4,
     }
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 8)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_in_which_every_input_failed_ends_failed(tiny_config: Config, tmp_path: Path) -> None:
+    from flows.digest_flow import news_digests
+    from pipelines import RunFailed
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("one.txt", "two.txt"):
+        _binary(inputs / name)
+    config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
+
+    state = news_digests(paths=[str(inputs)], config_file=str(config_file), return_state=True)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, RunFailed) and "2 of 2 inputs failed (every input failed)" in str(error)
+    assert [entry.status for entry in error.manifest.entries] == ["failed", "failed"]
+    runs = list((Path(tiny_config.store.url) / "runs").rglob("*.json"))
+    assert len(runs) == 1, "the manifest is written before the run is marked failed"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_partly_failing_run_completes_and_warns_per_failed_input(
+    tiny_config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from flows.digest_flow import news_digests
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "en-tram-line.txt").write_bytes((EXAMPLES / "en-tram-line.txt").read_bytes())
+    _binary(inputs / "broken.txt")
+    config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
+
+    with caplog.at_level("WARNING"):
+        state = news_digests(paths=[str(inputs)], config_file=str(config_file), return_state=True)
+    assert state.is_completed(), "1 of 2 failed: not more than flow.fail_above (0.5)"
+    assert sorted(entry.status for entry in state.result().entries) == ["failed", "published"]
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert any("broken.txt" in message and "failed: binary content" in message for message in warnings)
+
+
+def test_the_failed_share_rule() -> None:
+    from datetime import UTC, datetime
+
+    from pipelines import ManifestEntry, RunManifest, failed_share_exceeded
+    from pipelines.records import Signature
+
+    def manifest(*statuses: str) -> RunManifest:
+        entries = [
+            ManifestEntry(
+                article_id=f"a{n}", origin=f"in/{n}", status=status, reason=None, language=None, key=None
+            )
+            for n, status in enumerate(statuses)
+        ]
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        signature = Signature(code_version="0", config_hash="0", libraries={})
+        return RunManifest(
+            run_id="r", started_at=now, finished_at=now, signature=signature, counts={}, entries=entries
+        )
+
+    assert failed_share_exceeded(manifest(), 0.5) is None
+    assert failed_share_exceeded(manifest("failed", "published"), 0.5) is None
+    assert failed_share_exceeded(manifest("failed", "failed", "published"), 0.5) is not None
+    assert failed_share_exceeded(manifest("skipped", "skipped"), 0.5) is None, "skips are not failures"
+    assert failed_share_exceeded(manifest("failed"), 1.0) is not None, "every input failed always fails"
+    assert failed_share_exceeded(manifest("failed", "published"), 0.0) is not None
