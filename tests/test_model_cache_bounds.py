@@ -202,6 +202,7 @@ def test_the_engine_never_holds_three_real_models_at_once(
     config = TranslationConfig.model_validate(
         {
             "models": {pair: str(path) for pair, path in dirs.items()},
+            "backend": "transformers",  # the loader watched here; `auto` would convert to CTranslate2
             "num_beams": 1,
             "max_new_tokens_ratio": 0.2,
         }
