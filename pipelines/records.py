@@ -29,8 +29,10 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def is_valid_id(value: str) -> bool:
-    """Whether ``value`` may be used verbatim as an article id (and so inside object keys)."""
-    return bool(_ID.fullmatch(value)) and ".." not in value
+    """Whether ``value`` may be used verbatim as an article id (and so inside object keys).
+
+    It may not end with '.': ``<id>.json`` would then hold '..'."""
+    return bool(_ID.fullmatch(value)) and ".." not in value and not value.endswith(".")
 
 
 def normalise_text(text: str) -> str:

@@ -180,6 +180,7 @@ def _prefect_database() -> Path | None:
         "/abs",
         "a\\b",
         "x..y",
+        "0.",  # <id>.json would hold '..'
         ".hidden",
         "é",
         "ｆｕｌｌ",
