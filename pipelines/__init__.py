@@ -63,7 +63,8 @@ if TYPE_CHECKING:
         run_stage,
     )
     from pipelines.services import Services, build_services, model_resolver, services_for
-    from pipelines.sources.files import IngestFailure, read_single_input
+    from pipelines.sources.files import read_single_input
+    from pipelines.sources.formats.common import IngestFailure
     from pipelines.store import LocalStore, ObjectStore, open_store
     from pipelines.store.failures import FailureFilter, is_replayable, list_failures, parse_since, to_jsonl
     from pipelines.store.publish import SummaryObject
@@ -122,7 +123,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("get_record", "list_runs", "list_summaries"), "pipelines.store.reader"),
     "convert_model": "pipelines.models.ct2",
     "redact_url": "pipelines.redact",
-    **dict.fromkeys(("IngestFailure", "read_single_input"), "pipelines.sources.files"),
+    "IngestFailure": "pipelines.sources.formats.common",
+    "read_single_input": "pipelines.sources.files",
     **dict.fromkeys(
         ("FailureFilter", "is_replayable", "list_failures", "parse_since", "to_jsonl"),
         "pipelines.store.failures",

@@ -32,7 +32,7 @@ from pipelines.translate.base import TranslationRequest
 
 if TYPE_CHECKING:
     from pipelines.detect import DetectionConfig
-    from pipelines.sources.files import IngestFailure
+    from pipelines.sources.formats.common import IngestFailure
     from pipelines.summarize.engine import SummaryEngine
     from pipelines.translate.engine import TranslationEngine
 
@@ -49,7 +49,7 @@ class ModelCheck:
 
 def to_records(items: Sequence[Article | IngestFailure], run_id: str) -> list[Record]:
     """One pending record per article; a failure keeps what could be recovered, with its reason."""
-    from pipelines.sources.files import IngestFailure
+    from pipelines.sources.formats.common import IngestFailure
 
     records: list[Record] = []
     for item in items:

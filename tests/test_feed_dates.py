@@ -12,7 +12,8 @@ from pipelines.errors import ConfigError, InputError
 from pipelines.netsafety import Fetched
 from pipelines.records import Article
 from pipelines.sources.feeds import read_feed, read_feed_articles
-from pipelines.sources.files import IngestFailure, parse_text
+from pipelines.sources.formats.common import IngestFailure
+from pipelines.sources.formats.registry import parse_text
 from pipelines.timestamps import parse_published
 
 PLUS_ONE = timezone(timedelta(hours=1))

@@ -10,14 +10,9 @@ import pytest
 
 from pipelines.config import IngestConfig
 from pipelines.records import Article, article_id_for, content_hash
-from pipelines.sources.files import (
-    IngestFailure,
-    discover,
-    parse_text,
-    read_file,
-    read_inputs,
-    truncate_at_sentence,
-)
+from pipelines.sources.files import discover, read_file, read_inputs
+from pipelines.sources.formats.common import IngestFailure, truncate_at_sentence
+from pipelines.sources.formats.registry import KINDS, PARSERS, SUPPORTED_SUFFIXES, parse_text
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"
@@ -207,6 +202,12 @@ def test_unknown_kind_is_a_failure() -> None:
     assert failure(parse_text("x", origin="x", kind="pdf", config=CONFIG)).reason.startswith(
         "unsupported input kind 'pdf'"
     )
+
+
+def test_every_supported_suffix_has_a_parser_and_every_parser_a_suffix() -> None:
+    """The registry is the one list of formats: a suffix without a parser would fail each file of it."""
+    assert set(SUPPORTED_SUFFIXES.values()) == set(PARSERS) == KINDS
+    assert all(suffix.startswith(".") and suffix == suffix.lower() for suffix in SUPPORTED_SUFFIXES)
 
 
 # ------------------------------------------------------------------------------------------ bad inputs

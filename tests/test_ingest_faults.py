@@ -12,7 +12,8 @@ from pipelines.config import Config, SourcesConfig
 from pipelines.netsafety import Fetched
 from pipelines.records import Article
 from pipelines.sources.feeds import read_feed_articles
-from pipelines.sources.files import IngestFailure, read_inputs
+from pipelines.sources.files import read_inputs
+from pipelines.sources.formats.common import IngestFailure
 from pipelines.sources.inbox import read_inbox
 from pipelines.store import LocalStore
 

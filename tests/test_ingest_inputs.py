@@ -15,7 +15,9 @@ from flows.cli import EXIT_INCOMPLETE, EXIT_OK, app
 from pipelines.config import Config
 from pipelines.detect import detect_language
 from pipelines.records import Article
-from pipelines.sources.files import IngestFailure, parse_text, read_inputs
+from pipelines.sources.files import read_inputs
+from pipelines.sources.formats.common import IngestFailure
+from pipelines.sources.formats.registry import parse_text
 from pipelines.stages import to_records
 
 CONFIG = Config().ingest

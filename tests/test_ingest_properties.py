@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from pipelines.config import DetectionConfig, IngestConfig
 from pipelines.detect import detect_language
 from pipelines.records import Article, Detection
-from pipelines.sources.files import KINDS, IngestFailure, parse_text
+from pipelines.sources.formats.common import IngestFailure
+from pipelines.sources.formats.registry import KINDS, parse_text
 
 INGEST = IngestConfig(max_article_chars=1_000, boilerplate={"*": [r"^SHARE$"], "feed": [r"ad"]})
 DETECT = DetectionConfig(min_letters=3)

@@ -20,7 +20,7 @@ from pipelines.errors import FetchFailed, UnsafeURL
 from pipelines.records import Article, Record, article_id_for
 from pipelines.sources import gather
 from pipelines.sources.feeds import FeedFetcher, HostRateLimit, read_feed_articles, user_agent
-from pipelines.sources.files import IngestFailure
+from pipelines.sources.formats.common import IngestFailure
 from pipelines.sources.inbox import inbox_id, load_state, read_inbox, save_state
 from pipelines.stages import to_records
 from pipelines.store import LocalStore, layout

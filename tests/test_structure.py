@@ -10,7 +10,8 @@ import pytest
 from pipelines import build_services, run
 from pipelines.config import Config, IngestConfig, load_config
 from pipelines.records import Article, RemovedLine
-from pipelines.sources.files import parse_text, read_file
+from pipelines.sources.files import read_file
+from pipelines.sources.formats.registry import parse_text
 from pipelines.store import LocalStore
 from pipelines.store.reader import get_record
 from pipelines.structure import Signals, analyse_page, structure_enabled

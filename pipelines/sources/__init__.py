@@ -16,7 +16,8 @@ from pipelines.errors import ConfigError, StoreError, StoreUnavailable
 from pipelines.records import Article, Record
 from pipelines.sources.config import IngestConfig, SourcesConfig
 from pipelines.sources.feeds import FeedFetcher, Fetch, PublishedLookup, read_feed_articles
-from pipelines.sources.files import IngestFailure, read_inputs
+from pipelines.sources.files import read_inputs
+from pipelines.sources.formats.common import IngestFailure
 from pipelines.sources.inbox import InboxState, read_inbox, save_state
 from pipelines.store import ObjectStore
 from pipelines.store.reader import get_record

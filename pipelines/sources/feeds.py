@@ -25,7 +25,8 @@ from pipelines.netsafety import Fetched, FetchPolicy, Resolver, safe_fetch
 from pipelines.records import Article, Record, article_id_for
 from pipelines.redact import has_userinfo, redact_text, redact_url, strip_userinfo
 from pipelines.sources.config import IngestConfig, SourcesConfig
-from pipelines.sources.files import IngestFailure, parse_text, unexpected_error
+from pipelines.sources.formats.common import IngestFailure, unexpected_error
+from pipelines.sources.formats.registry import parse_text
 from pipelines.store.reader import epoch_seconds
 from pipelines.timestamps import parse_published
 from pipelines.version import code_version

@@ -26,12 +26,10 @@ from pydantic import Field
 from pipelines.errors import ObjectNotFound, StoreError, StoreUnavailable
 from pipelines.records import Article, StoredData
 from pipelines.sources.config import IngestConfig, SourcesConfig
-from pipelines.sources.files import SUPPORTED_SUFFIXES, IngestFailure, parse_text, unexpected_error
+from pipelines.sources.formats.common import IngestFailure, read_limit, unexpected_error
+from pipelines.sources.formats.registry import kind_of, parse_text, supported_suffixes
 from pipelines.store import ObjectStore, layout
 from pipelines.store.s3url import parse_s3_url
-
-_BYTES_PER_CHAR = 16
-"""The same read limit per allowed article character as for local files."""
 
 
 class InboxState(StoredData):
@@ -141,11 +139,10 @@ def _read_object(
     from botocore.exceptions import BotoCoreError, ClientError
 
     origin = f"s3://{bucket}/{item.key}"
-    kind = SUPPORTED_SUFFIXES.get(PurePosixPath(item.key).suffix.lower())
+    kind = kind_of(PurePosixPath(item.key).suffix)
     if kind is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        return [IngestFailure(origin, f"unsupported object type (supported: {supported})")]
-    limit = ingest.max_article_chars * _BYTES_PER_CHAR
+        return [IngestFailure(origin, f"unsupported object type (supported: {supported_suffixes()})")]
+    limit = read_limit(ingest)
     if item.size > limit:
         return [IngestFailure(origin, f"object has {item.size} bytes, over the read limit of {limit}")]
     try:
