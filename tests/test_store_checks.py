@@ -3,8 +3,11 @@ created with the process umask."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +21,7 @@ from pipelines.errors import StoreError, StoreUnavailable
 from pipelines.store import LocalStore
 from pipelines.store.config import StoreConfig
 from pipelines.store.s3 import S3Store
-from tests.conftest import EXAMPLES, free_port
+from tests.conftest import EXAMPLES, REPO, free_port
 from tests.support.fault_proxy import FaultProxy
 
 
@@ -48,13 +51,59 @@ def test_a_local_store_path_that_is_a_file_fails_at_once(tmp_path: Path) -> None
         LocalStore(tmp_path / "store" / "below").check_writable()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+_RUN_INTO_STORE = """
+import sys, time
+from pipelines import StoreError, build_services, load_config, run
+store, cache, inputs = sys.argv[1:]
+config = load_config(None, {"store.url": store, "models.cache_dir": cache})
+started = time.monotonic()
+try:
+    run([inputs], build_services(config))
+except StoreError as exc:
+    print(f"{time.monotonic() - started:.3f}")
+    print(exc)
+    sys.exit(1)
+"""
+
+_PR_CAPBSET_READ, _PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE = 23, 24, 1
+
+
+def _without_permission_override() -> None:
+    """Between fork and exec: take CAP_DAC_OVERRIDE out of the child's bounding set.
+
+    Root holds that capability and so writes into folders whose mode says read-only; without it, the
+    child (still root, still able to read its root-owned interpreter and files) meets the folder's
+    permission bits as any other user does. Dropping it needs CAP_SETPCAP, which root has.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    holds = libc.prctl(_PR_CAPBSET_READ, _CAP_DAC_OVERRIDE, 0, 0, 0) == 1
+    if holds and libc.prctl(_PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot drop CAP_DAC_OVERRIDE for the read-only store test")
+
+
 def test_a_read_only_local_store_fails_at_once(tmp_path: Path) -> None:
+    """A run into a folder this user may not write stops before reading or loading, with the cause.
+
+    The run is a child process; as root, one without the capability that overrides permission bits,
+    so the folder is read-only to it as it is to any other user (and the test runs as root in CI).
+    """
     folder = tmp_path / "store"
     folder.mkdir()
     folder.chmod(0o555)
-    with pytest.raises(StoreError, match="Permission denied"):
-        LocalStore(folder).check_writable()
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN_INTO_STORE, str(folder), str(tmp_path / "cache"), str(EXAMPLES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=_without_permission_override if os.geteuid() == 0 else None,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    seconds, message = result.stdout.split("\n", 1)
+    assert f"cannot write to the store folder {folder}: Permission denied" in message
+    assert "check that it is a writable folder for this user" in message
+    assert float(seconds) < 5
+    assert list(folder.iterdir()) == [] and not (tmp_path / "cache").exists()
 
 
 @pytest.fixture
