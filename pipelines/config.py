@@ -53,7 +53,7 @@ class Config(StrictModel):
         "so it never holds them up (docs/reliability.md); null pools every article by input order",
     )
     article_time_budget_s: float | None = Field(
-        default=600.0,
+        default=7_200.0,
         ge=0,
         description="seconds an article may take to translate, and again to summarise, before it is "
         "recorded failed (a pooled batch gets this per article); null or 0 turns the budget off",
