@@ -123,7 +123,7 @@ def test_a_big_article_is_published_after_the_small_ones(
 
 
 class _SimulatedClock:
-    """Deadlines read this clock; each sentence the Marian model translates costs one second of it."""
+    """A clock for deadlines that moves only when the test moves it."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -135,9 +135,9 @@ class _SimulatedClock:
 def test_an_article_over_the_time_budget_fails_and_the_small_ones_publish(
     tiny_overrides: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Budget 40 s per article on a clock where a sentence takes a second: the big article (120 sentences)
-    runs out in its first batch of sentences; the batch of the three small ones (~30 sentences, 120 s of
-    budget between them) does not."""
+    """Budget 40 s per article on a clock where a sentence takes a second to translate: the big article
+    (120 sentences) runs out in its first batch of sentences; the batch of the three small ones (27
+    sentences to translate, the English one has none; 120 s of budget between them) does not."""
     clock = _SimulatedClock()
     original = MarianTranslator.translate_segments
 
