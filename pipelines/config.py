@@ -46,6 +46,18 @@ class Config(StrictModel):
 
     target_language: LanguageCode = "en"
     batch_size: int = Field(default=16, ge=1, le=10_000, description="articles per batch (one task run each)")
+    big_article_chars: int | None = Field(
+        default=20_000,
+        ge=1,
+        description="an article with more characters runs in a batch of its own, after every smaller one, "
+        "so it never holds them up (docs/reliability.md); null pools every article by input order",
+    )
+    article_time_budget_s: float | None = Field(
+        default=7_200.0,
+        ge=0,
+        description="seconds an article may take to translate, and again to summarise, before it is "
+        "recorded failed (a pooled batch gets this per article); null or 0 turns the budget off",
+    )
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     detection: DetectionConfig = Field(default_factory=DetectionConfig)
     translation: TranslationConfig = Field(

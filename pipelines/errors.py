@@ -10,7 +10,8 @@ they never sink the run.
     ├── MissingDependency      an optional backend is not installed (message carries the pip command)
     ├── InputError             one article cannot be read or processed
     │   ├── UnsafeURL          the fetch policy refuses a URL, an address, a redirect or a size
-    │   └── FetchFailed        a permitted URL could not be fetched (network, timeout, HTTP status)
+    │   ├── FetchFailed        a permitted URL could not be fetched (network, timeout, HTTP status)
+    │   └── TimeBudgetExceeded an article took longer than article_time_budget_s to translate or summarise
     ├── ModelError
     │   ├── ModelUnavailable   a model cannot be found, downloaded or loaded
     │   └── UnsupportedPair    no route from the source to the target language
@@ -139,6 +140,11 @@ class FetchFailed(InputError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot fetch {url}: {reason}")
+
+
+class TimeBudgetExceeded(InputError):
+    """An article's translation or summaries ran past ``article_time_budget_s`` (see
+    :mod:`pipelines.deadline`); the article fails and the run goes on."""
 
 
 class NothingPublished(StoreError):

@@ -101,12 +101,13 @@ def run_stage(stage: Stage, batch: Batch, services: Services, context: RunContex
     """One batch stage, given only the services it uses."""
     if stage == "detect":
         return Batch(stages.detect(batch.records, services.config.detection))
+    budget = services.config.article_time_budget_s
     if stage == "translate":
         return Batch(
-            stages.translate(batch.records, services.translation, context.target, context.unroutable)
+            stages.translate(batch.records, services.translation, context.target, context.unroutable, budget)
         )
     if stage == "summarize":
-        return Batch(stages.summarize(batch.records, services.summary, context.target))
+        return Batch(stages.summarize(batch.records, services.summary, context.target, budget))
     entries = stages.publish(batch.records, services.publisher, services.signature, context.run_day)
     return Batch(batch.records, entries)
 
@@ -148,7 +149,7 @@ def run(
     detected = [
         record
         for batch in _reported(
-            executor.map_batches(("detect",), _batches(records, config.batch_size), context),
+            executor.map_batches(("detect",), _batches(records, config.batch_size, None), context),
             "detect",
             len(records),
             on_progress,
@@ -164,7 +165,8 @@ def run(
 
     processed: list[Record] = []
     entries: list[ManifestEntry] = []
-    finished = executor.map_batches(BATCH_STAGES, _batches(detected, config.batch_size), context)
+    batches = _batches(detected, config.batch_size, config.big_article_chars)
+    finished = executor.map_batches(BATCH_STAGES, batches, context)
     for batch in _reported(finished, "publish", len(detected), on_progress):
         processed.extend(batch.records)
         entries.extend(batch.entries)
@@ -209,8 +211,20 @@ def _check_models(records: list[Record], services: Services, target: str) -> sta
     return stages.check_models(records, services.translation, services.summary, target)
 
 
-def _batches(records: Sequence[Record], size: int) -> list[Batch]:
-    return [Batch(list(records[start : start + size])) for start in range(0, len(records), size)]
+def _batches(records: Sequence[Record], size: int, big_chars: int | None) -> list[Batch]:
+    """Batches of ``size`` records in input order; then each record of more than ``big_chars`` characters
+    of text (``big_article_chars``) in a batch of its own, in input order.
+
+    A big article takes minutes; pooled with small ones it would hold every one of them until it was done
+    (and a batch fails or finishes as one task). Alone and last, it delays nothing, and the article time
+    budget it may run into is its own (:mod:`pipelines.deadline`). Records that are already final (failed
+    at ingest, unchanged) need no work and stay with the small ones, whatever their size.
+    """
+    big = [r for r in records if big_chars is not None and r.pending and len(r.article.text) > big_chars]
+    chosen = {id(record) for record in big}
+    small = [record for record in records if id(record) not in chosen]
+    pooled = [Batch(small[start : start + size]) for start in range(0, len(small), size)]
+    return pooled + [Batch([record]) for record in big]
 
 
 def _reported(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from pipelines.deadline import Deadline
 from pipelines.dedupe import mark_id_conflicts
 from pipelines.errors import NewsdigestError
 from pipelines.isolation import isolating
@@ -105,12 +106,17 @@ def translate(
     engine: TranslationEngine,
     target: str,
     unroutable: Mapping[str, str] | None = None,
+    budget_s: float | None = None,
 ) -> list[Record]:
-    """Translate pending records into ``target``; pairs in ``unroutable`` (pair -> reason) fail at once."""
+    """Translate pending records into ``target``; pairs in ``unroutable`` (pair -> reason) fail at once.
+
+    ``budget_s`` is ``article_time_budget_s``: the batch gets that much per article (see
+    :mod:`pipelines.deadline`), and the articles still being translated when it runs out fail."""
     for record in _pending(records):
         pair = f"{record.detection.language if record.detection else 'und'}-{target}"
         if unroutable and pair in unroutable:
             record.finish("failed", f"translation {pair}: {unroutable[pair]}")
+    deadline = Deadline.start(budget_s, len(_pending(records)), "translate")
 
     def step(batch: list[Record]) -> None:
         requests = [
@@ -123,7 +129,7 @@ def translate(
             )
             for record in batch
         ]
-        for record, outcome in zip(batch, engine.translate(requests), strict=True):
+        for record, outcome in zip(batch, engine.translate(requests, deadline=deadline), strict=True):
             if outcome.translation is None:
                 record.finish("failed", f"translation: {outcome.error}")
             else:
@@ -134,7 +140,11 @@ def translate(
     return records
 
 
-def summarize(records: list[Record], engine: SummaryEngine, target: str) -> list[Record]:
+def summarize(
+    records: list[Record], engine: SummaryEngine, target: str, budget_s: float | None = None
+) -> list[Record]:
+    """Summarise pending records in ``target``; ``budget_s`` as for :func:`translate`."""
+    deadline = Deadline.start(budget_s, len(_pending(records)), "summarise")
 
     def step(batch: list[Record]) -> None:
         requests = [
@@ -146,7 +156,7 @@ def summarize(records: list[Record], engine: SummaryEngine, target: str) -> list
             )
             for record in batch
         ]
-        for record, outcome in zip(batch, engine.summarize(requests), strict=True):
+        for record, outcome in zip(batch, engine.summarize(requests, deadline=deadline), strict=True):
             if outcome.error is not None:
                 record.finish("failed", f"summary: {outcome.error}")
             else:

@@ -264,8 +264,9 @@ def test_max_article_size_truncates_or_refuses_through_the_stages(
 
 
 def test_one_megabyte_lines_through_ingest_detect_and_segment(tmp_path: Path) -> None:
-    """A 1 MB line in every kind of file, with the default size limit: read, detected, segmented whole."""
-    config = load_config(None, {"detection.min_letters": 5})
+    """A 1 MB line in every kind of file, under a size limit above it (the default, 150,000 characters,
+    would cut it): read, detected, segmented whole."""
+    config = load_config(None, {"detection.min_letters": 5, "ingest.max_article_chars": 2_000_000})
     line = "La municipalité a voté le budget de la culture " * 21_000  # ~1 MB, one line, no sentence end
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import ModelsConfig
+from pipelines.deadline import Deadline
 from pipelines.errors import ConfigError
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.records import ModelRef, Translation
@@ -107,7 +108,9 @@ class FakeTranslate:
         self.padding = padding
         self.calls: list[list[TranslationRequest]] = []
 
-    def __call__(self, requests: Sequence[TranslationRequest]) -> list[TranslationOutcome]:
+    def __call__(
+        self, requests: Sequence[TranslationRequest], *, deadline: Deadline | None = None
+    ) -> list[TranslationOutcome]:
         self.calls.append(list(requests))
         outcomes: list[TranslationOutcome] = []
         for request in requests:

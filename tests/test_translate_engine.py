@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pipelines.deadline import Deadline
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
 from pipelines.models.locations import weights_fingerprint
@@ -76,6 +77,7 @@ class FakeTranslator:
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]:
         self.batches.append(list(segments))
         return [" ".join([f"[{segment.upper()}]"] * self.expand) for segment in segments]

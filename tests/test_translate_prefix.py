@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from pipelines.config import ModelsConfig
+from pipelines.deadline import Deadline
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.translate import backends
 from pipelines.translate.base import GenerationSettings, TranslationRequest, with_prefix
@@ -66,6 +67,7 @@ class RecordingTranslator:
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]:
         fed = with_prefix(segments, target_prefix)
         assert max(self.count_tokens(fed)) <= self.max_source_tokens, fed

@@ -22,7 +22,12 @@ class IngestConfig(StrictModel):
         description="source name (or '*') -> whether a page's navigation, bylines, captions, related links "
         "and footer are moved out of the text into article.removed (pipelines.structure)",
     )
-    max_article_chars: int = Field(default=2_000_000, ge=1_000)
+    max_article_chars: int = Field(
+        default=150_000,
+        ge=1_000,
+        description="longer articles are cut or refused (ingest.oversize); 150,000 holds the longest "
+        "long-form pieces (10-20k words), and one takes ~2 h on a busy 2-core worker (docs/benchmarks.md)",
+    )
     oversize: Literal["truncate", "refuse"] = Field(
         default="truncate", description="longer articles are cut on a sentence boundary, or refused"
     )

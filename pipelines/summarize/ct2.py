@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.errors import ModelUnavailable
 from pipelines.models import ResolvedModel
 from pipelines.models.ct2 import convert_model, ct2_compute_type, ct2_device, import_ctranslate2, loaded_bytes
 from pipelines.summarize.config import SummarySpec
 from pipelines.summarize.seq2seq import limit_of
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 BACKEND = "ctranslate2"
 
@@ -55,19 +58,26 @@ class CT2Seq2Seq:
         tokens = [list(self.tokenizer.convert_ids_to_tokens(ids)) for ids in encoded]
         return [row if row and row[-1] == eos else [*row, eos] for row in tokens]
 
-    def generate(self, texts: Sequence[str], specs: Sequence[SummarySpec]) -> list[list[str]]:
+    def generate(
+        self, texts: Sequence[str], specs: Sequence[SummarySpec], deadline: Deadline | None = None
+    ) -> list[list[str]]:
         """Per spec, one summary per (already prefixed) text. Each spec encodes again: the ``Translator``
-        API takes tokens only, never an encoder output."""
+        API takes tokens only, never an encoder output. ``translate_batch`` cannot be stopped part way,
+        so a ``deadline`` is checked between the specs and after the last."""
         source = self._source_tokens(texts)
         prefix = [[self.forced_bos] for _ in source] if self.forced_bos else None
         outputs: list[list[str]] = []
         for spec in specs:
+            if deadline is not None:
+                deadline.check()
             results = self.translator.translate_batch(
                 source, target_prefix=prefix, **self.decoding_options(spec)
             )
             ids = [list(self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])) for result in results]
             decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
             outputs.append([str(text).strip() for text in decoded])
+        if deadline is not None:
+            deadline.check()
         return outputs
 
 

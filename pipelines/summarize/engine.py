@@ -9,15 +9,16 @@ share work between them (:mod:`pipelines.summarize.groups`). Every summary passe
 
 An outcome is all or nothing: either every summary the request needs (both kinds, every language), or
 ``error`` and no summaries, so a record never carries half a set. One request's failure never affects
-the others.
+the others, except that a :class:`~pipelines.deadline.Deadline` (the article time budget), once past,
+fails every request of the group still being summarised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import get_args
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol, get_args
 
-from pipelines.errors import ConfigError, MissingDependency, ModelUnavailable
+from pipelines.errors import ConfigError, MissingDependency, ModelUnavailable, TimeBudgetExceeded
 from pipelines.isolation import isolating
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
@@ -30,7 +31,18 @@ from pipelines.summarize.guards import FLAG_EMPTY, check_summary, trim_to_budget
 from pipelines.summarize.seq2seq import Seq2SeqSummarizer, get_seq2seq
 from pipelines.translate.base import TranslationOutcome, TranslationRequest
 
-Translate = Callable[[Sequence[TranslationRequest]], list[TranslationOutcome]]
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
+
+
+class Translate(Protocol):
+    """The translation engine's batch interface (:meth:`TranslationEngine.translate`)."""
+
+    def __call__(
+        self, requests: Sequence[TranslationRequest], *, deadline: Deadline | None = None
+    ) -> list[TranslationOutcome]: ...
+
+
 KINDS: tuple[SummaryKind, ...] = get_args(SummaryKind)
 TRANSLATED = "translated"
 
@@ -78,19 +90,23 @@ class SummaryEngine:
                     notes[f"{kind}:{language}"] = self._unavailable_note(kind, language, exc)
         return notes
 
-    def summarize(self, requests: Sequence[SummaryRequest]) -> list[SummaryOutcome]:
+    def summarize(
+        self, requests: Sequence[SummaryRequest], *, deadline: Deadline | None = None
+    ) -> list[SummaryOutcome]:
         """One outcome per request, in order: short and long summaries in the request's language, then
-        both kinds in every other ``output_languages`` language (method ``translated``)."""
+        both kinds in every other ``output_languages`` language (method ``translated``).
+
+        With a ``deadline``, the requests still being summarised when it passes fail with its reason."""
         results: list[list[Summary]] = [[] for _ in requests]
         errors: list[str | None] = [None] * len(requests)
         for index, request in enumerate(requests):
             if not request.text.strip():
                 errors[index] = "nothing to summarise: the article text is empty"
         for language, specs, indices in summary_groups(self.config, requests, errors):
-            self._summarize_group(specs, language, indices, requests, results, errors)
+            self._summarize_group(specs, language, indices, requests, results, errors, deadline)
         for summaries in results:
             summaries.sort(key=lambda summary: KINDS.index(summary.kind))
-        self._translate_summaries(requests, results, errors)
+        self._translate_summaries(requests, results, errors, deadline)
         return [
             SummaryOutcome(request.key, error=error)
             if error is not None
@@ -106,11 +122,12 @@ class SummaryEngine:
         requests: Sequence[SummaryRequest],
         results: list[list[Summary]],
         errors: list[str | None],
+        deadline: Deadline | None,
     ) -> None:
         kind = "/".join(specs)
         fallback_reason: str | None = None
         try:
-            summarizer = self._summarizer_for(next(iter(specs.values())))
+            summarizer = self._summarizer_for(next(iter(specs.values())), deadline)
         except (ModelUnavailable, MissingDependency) as exc:
             if self.config.fallback_method == "none":
                 for index in indices:
@@ -120,7 +137,15 @@ class SummaryEngine:
             fallback_reason = f"{exc}; used {summarizer.method} instead"
 
         def step(group: Sequence[int]) -> None:
-            by_kind = summarize_kinds(summarizer, [requests[index].text for index in group], specs, language)
+            try:
+                by_kind = summarize_kinds(
+                    summarizer, [requests[index].text for index in group], specs, language
+                )
+            except TimeBudgetExceeded as exc:
+                # Not a fault to isolate: one at a time, every article would fail the same way, only later.
+                for index in group:
+                    errors[index] = str(exc)
+                return
             for each_kind, summaries in by_kind.items():
                 self._keep_guarded(
                     group, summaries, language, specs[each_kind], requests, results, fallback_reason
@@ -161,8 +186,10 @@ class SummaryEngine:
                 )
             )
 
-    def _summarizer_for(self, spec: SummarySpec) -> Summarizer:
-        """The summarizer for ``spec``; raises ModelUnavailable when its seq2seq model cannot be had."""
+    def _summarizer_for(self, spec: SummarySpec, deadline: Deadline | None = None) -> Summarizer:
+        """The summarizer for ``spec``; raises ModelUnavailable when its seq2seq model cannot be had.
+
+        Extractive methods take no ``deadline``: they need no model and run in milliseconds."""
         if spec.method != "seq2seq":
             return self._extractive(spec.method)
         key = (spec.model or "", spec.revision)
@@ -192,6 +219,7 @@ class SummaryEngine:
             max_levels=self.config.max_levels,
             batch_tokens=self.config.batch_tokens,
             shared_map=self.config.shared_map,
+            deadline=deadline,
         )
 
     @staticmethod
@@ -207,7 +235,11 @@ class SummaryEngine:
         return f"falls back to {fallback}: {exc}"
 
     def _translate_summaries(
-        self, requests: Sequence[SummaryRequest], results: list[list[Summary]], errors: list[str | None]
+        self,
+        requests: Sequence[SummaryRequest],
+        results: list[list[Summary]],
+        errors: list[str | None],
+        deadline: Deadline | None,
     ) -> None:
         """Append a translated copy of each summary for every extra output language (one batched call)."""
         wanted: list[tuple[int, Summary, str]] = []
@@ -234,7 +266,7 @@ class SummaryEngine:
         failure: str | None = None
         if batch:
             try:
-                outcomes = {outcome.key: outcome for outcome in self.translate(batch)}
+                outcomes = {outcome.key: outcome for outcome in self.translate(batch, deadline=deadline)}
             except Exception as exc:  # noqa: BLE001 - recorded as the error of every article that needed it
                 failure = f"{type(exc).__name__}: {exc}"
         additions: list[list[Summary]] = [[] for _ in requests]

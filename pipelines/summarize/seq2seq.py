@@ -14,6 +14,10 @@ Work shared between the short and the long summary of the same articles with the
 - with ``summary.shared_map`` the map stage (chunk summaries of long inputs) runs once, with the long
   spec, and both kinds' final passes read its result. This changes the short summary of inputs longer
   than the model reads (it is written from the long spec's chunk summaries), so it is off by default.
+
+With a :class:`~pipelines.deadline.Deadline` (the article time budget) every ``generate`` batch is
+preceded by a check, and the backends check again after each call (transformers also stops decoding
+with ``max_time``); past it, :class:`~pipelines.errors.TimeBudgetExceeded` propagates to the engine.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.batching import token_budget_batches
 from pipelines.errors import MissingDependency, ModelUnavailable
@@ -30,6 +34,9 @@ from pipelines.models.load_errors import load_errors
 from pipelines.records import ModelRef, Summary
 from pipelines.summarize.config import SummaryKind, SummarySpec
 from pipelines.summarize.mapreduce import MapState, Reduced, map_stage
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +89,13 @@ class LoadedSeq2Seq:
     def limit(self) -> int:
         return limit_of(self.tokenizer, self.model.config)
 
-    def generate(self, texts: Sequence[str], specs: Sequence[SummarySpec]) -> list[list[str]]:
-        """Per spec, one summary per (already prefixed) text; the batch is encoded once for all specs."""
+    def generate(
+        self, texts: Sequence[str], specs: Sequence[SummarySpec], deadline: Deadline | None = None
+    ) -> list[list[str]]:
+        """Per spec, one summary per (already prefixed) text; the batch is encoded once for all specs.
+
+        With a ``deadline``, each ``generate`` stops at it (``max_time``) and the call raises rather than
+        return the cut summaries."""
         import torch
 
         limit = self.limit
@@ -96,9 +108,14 @@ class LoadedSeq2Seq:
             max_length=limit,
         ).to(self.device)
         outputs: list[list[str]] = []
+
+        def options(spec: SummarySpec) -> dict[str, Any]:
+            timed = {"max_time": deadline.max_time()} if deadline is not None else {}
+            return {**generation_options(spec, limit), **timed}
+
         with torch.inference_mode():
             if len(specs) == 1:
-                generated = [self.model.generate(**encoded, **generation_options(specs[0], limit))]
+                generated = [self.model.generate(**encoded, **options(specs[0]))]
             else:
                 from transformers.modeling_outputs import BaseModelOutput
 
@@ -108,10 +125,12 @@ class LoadedSeq2Seq:
                     self.model.generate(
                         attention_mask=encoded["attention_mask"],
                         encoder_outputs=BaseModelOutput(last_hidden_state=hidden),
-                        **generation_options(spec, limit),
+                        **options(spec),
                     )
                     for spec in specs
                 ]
+        if deadline is not None:
+            deadline.check()  # max_time may have cut these summaries short
         for rows in generated:
             decoded = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
             outputs.append([str(summary).strip() for summary in decoded])
@@ -217,11 +236,19 @@ def input_limit(loaded: Any) -> int:
 class _BoundModel:
     """A loaded model bound to one spec: the :class:`~pipelines.summarize.mapreduce.ChunkModel` it needs."""
 
-    def __init__(self, loaded: Any, spec: SummarySpec, batch_size: int, batch_tokens: int | None) -> None:
+    def __init__(
+        self,
+        loaded: Any,
+        spec: SummarySpec,
+        batch_size: int,
+        batch_tokens: int | None,
+        deadline: Deadline | None = None,
+    ) -> None:
         self.loaded = loaded
         self.spec = spec
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
+        self.deadline = deadline
         self.limit = input_limit(loaded)
         tokenizer = loaded.tokenizer
         overhead = tokenizer.num_special_tokens_to_add(pair=False)
@@ -275,7 +302,11 @@ class _BoundModel:
         """Per spec, one summary per text; every batch is encoded once for all ``specs``."""
         results: list[list[str]] = [[""] * len(texts) for _ in specs]
         for batch in self.batches(texts):
-            outputs = self.loaded.generate([self.spec.prefix + texts[i] for i in batch], specs)
+            if self.deadline is not None:
+                self.deadline.check()
+            outputs = self.loaded.generate(
+                [self.spec.prefix + texts[i] for i in batch], specs, deadline=self.deadline
+            )
             for column, summaries in enumerate(outputs):
                 for index, summary in zip(batch, summaries, strict=True):
                     results[column][index] = summary
@@ -300,6 +331,7 @@ class Seq2SeqSummarizer:
         max_levels: int,
         batch_tokens: int | None = None,
         shared_map: bool = False,
+        deadline: Deadline | None = None,
     ) -> None:
         self.loaded = loaded
         self.resolved = resolved
@@ -308,6 +340,7 @@ class Seq2SeqSummarizer:
         self.overlap_sentences = overlap_sentences
         self.max_levels = max_levels
         self.shared_map = shared_map
+        self.deadline = deadline
 
     def summarize(
         self, texts: Sequence[str], spec: SummarySpec, language: str, *, kind: SummaryKind = "long"
@@ -319,7 +352,7 @@ class Seq2SeqSummarizer:
     ) -> dict[SummaryKind, list[Summary]]:
         """Summaries of every kind in ``specs`` for ``texts``, sharing the work the module docstring lists."""
         bound = {
-            kind: _BoundModel(self.loaded, spec, self.batch_size, self.batch_tokens)
+            kind: _BoundModel(self.loaded, spec, self.batch_size, self.batch_tokens, self.deadline)
             for kind, spec in specs.items()
         }
         states = self._map(texts, language, bound)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipelines.records import Translation
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class BatchTranslator(Translator, Protocol):
     ``exact_lengths`` is for benchmarks with random weights, which never emit end-of-sentence: the batch
     decodes exactly ``max(exact_lengths)`` steps and output ``i`` keeps its first ``exact_lengths[i]``
     tokens, as a real model's batch runs until its longest member ends.
+    ``deadline`` (the article time budget): raise :class:`~pipelines.errors.TimeBudgetExceeded` rather than
+    return outputs when it has passed by the end of the call (a backend that can stop decoding early
+    may, but must then raise, never return the cut outputs).
     """
 
     max_source_tokens: int
@@ -71,6 +77,7 @@ class BatchTranslator(Translator, Protocol):
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]: ...
 
 

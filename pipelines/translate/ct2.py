@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.models.ct2 import (
     convert_model,
@@ -18,6 +18,9 @@ from pipelines.models.ct2 import (
     loaded_bytes,
 )
 from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 __all__ = ["CT2Translator", "convert_model", "ct2_compute_type", "ct2_device", "import_ctranslate2", "load"]
 
@@ -81,6 +84,7 @@ class CT2Translator(TokenCounting):
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]:
         if not segments:
             return []
@@ -103,6 +107,9 @@ class CT2Translator(TokenCounting):
             steps = min(limit, max(exact_lengths))
             options.update(min_decoding_length=steps, max_decoding_length=steps)
         results = self.translator.translate_batch(source, **options)
+        if deadline is not None:
+            # translate_batch cannot be stopped part way; the engine checks before each call.
+            deadline.check()
         outputs: list[list[int]] = []
         for index, result in enumerate(results):
             ids = list(self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]))

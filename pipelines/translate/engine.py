@@ -4,6 +4,9 @@ Why pooling: one ``generate`` call per article pads every sentence to that artic
 batches. Pooling the sentences of every request that needs the same model, sorting them by length and
 cutting batches by a token budget keeps padding low and batches full, which is where most of the speed-up
 over a per-article loop comes from. Outputs are scattered back to their requests and paragraphs.
+
+A :class:`~pipelines.deadline.Deadline` (the article time budget) is checked before every batch and
+handed to the backend for each; when it passes, every request of the pool fails with its reason.
 """
 
 from __future__ import annotations
@@ -11,9 +14,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipelines.batching import token_budget_batches
-from pipelines.errors import MissingDependency, ModelError, ModelUnavailable, NewsdigestError
+from pipelines.errors import (
+    MissingDependency,
+    ModelError,
+    ModelUnavailable,
+    NewsdigestError,
+    TimeBudgetExceeded,
+)
 from pipelines.isolation import isolating
 from pipelines.languages import is_unspaced
 from pipelines.models.cache import ModelCache
@@ -32,6 +42,9 @@ from pipelines.translate.base import (
 )
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.routing import Hop, Route, route
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 
 @dataclass
@@ -122,8 +135,12 @@ class TranslationEngine:
 
         return self.cache.get(key, load, resolved.weights_bytes), resolved
 
-    def translate(self, requests: Sequence[TranslationRequest]) -> list[TranslationOutcome]:
-        """One outcome per request, in order; a failing pair or model fails only the requests needing it."""
+    def translate(
+        self, requests: Sequence[TranslationRequest], *, deadline: Deadline | None = None
+    ) -> list[TranslationOutcome]:
+        """One outcome per request, in order; a failing pair or model fails only the requests needing it.
+
+        With a ``deadline``, the requests still in a pool when it passes fail with its reason."""
         outcomes: list[TranslationOutcome | None] = [None] * len(requests)
         jobs: dict[int, _Job] = {}
         for index, request in enumerate(requests):
@@ -149,7 +166,7 @@ class TranslationEngine:
                     key = (hop.model.model, hop.model.revision, hop.backend, hop.target_prefix, hop.target)
                     groups[key].append(job)
             for members in groups.values():
-                self._run_hop(level, members)
+                self._run_hop(level, members, deadline)
 
         for index, job in jobs.items():
             if job.error is not None:
@@ -158,7 +175,7 @@ class TranslationEngine:
                 outcomes[index] = TranslationOutcome(job.request.key, self._finish(job))
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _run_hop(self, level: int, members: list[_Job]) -> None:
+    def _run_hop(self, level: int, members: list[_Job], deadline: Deadline | None) -> None:
         """Translate the current segments of every member with one model; failures fail the members.
 
         One article can break a pooled batch (a torch error on an odd input, memory): then each member is
@@ -171,18 +188,20 @@ class TranslationEngine:
 
         isolating(
             members,
-            lambda group: self._translate_members(level, hop, group),
+            lambda group: self._translate_members(level, hop, group, deadline),
             fail,
             what=f"{hop.role} with {hop.model.model}",
             catch=(RuntimeError, ValueError),
         )
 
-    def _translate_members(self, level: int, hop: Hop, members: Sequence[_Job]) -> None:
+    def _translate_members(
+        self, level: int, hop: Hop, members: Sequence[_Job], deadline: Deadline | None
+    ) -> None:
         try:
             translator, resolved = self._translator(hop)
             sentences = [text for job in members for text in job.texts]
-            translated, flagged = self._translate_pool(translator, hop, sentences)
-        except (ModelError, MissingDependency) as exc:
+            translated, flagged = self._translate_pool(translator, hop, sentences, deadline)
+        except (ModelError, MissingDependency, TimeBudgetExceeded) as exc:
             for job in members:
                 job.error = str(exc)
             return
@@ -204,7 +223,7 @@ class TranslationEngine:
             job.models.append(ref)
 
     def _translate_pool(
-        self, translator: BatchTranslator, hop: Hop, sentences: list[str]
+        self, translator: BatchTranslator, hop: Hop, sentences: list[str], deadline: Deadline | None
     ) -> tuple[list[str], list[bool]]:
         """Translate pooled sentences: dedupe, split over-long ones, sort by length, batch by token budget.
 
@@ -232,7 +251,9 @@ class TranslationEngine:
         output_tokens: list[int] = [0] * len(units)
         for batch in self._batches(units):
             texts = [units[i].text for i in batch]
-            results = translator.translate_segments(texts, target_prefix=hop.target_prefix)
+            if deadline is not None:
+                deadline.check()
+            results = translator.translate_segments(texts, target_prefix=hop.target_prefix, deadline=deadline)
             for i, result, count in zip(batch, results, translator.count_tokens(results), strict=True):
                 outputs[i] = result
                 output_tokens[i] = count

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
+
+if TYPE_CHECKING:
+    from pipelines.deadline import Deadline
 
 
 def torch_device(device: str) -> str:
@@ -66,6 +69,7 @@ class MarianTranslator(TokenCounting):
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]:
         if not segments:
             return []
@@ -96,8 +100,12 @@ class MarianTranslator(TokenCounting):
         if exact_lengths is not None:
             steps = min(limit, max(exact_lengths))
             options.update(min_new_tokens=steps, max_new_tokens=steps)
+        if deadline is not None:
+            options["max_time"] = deadline.max_time()
         with torch.inference_mode():
             generated = self.model.generate(**batch, **options)
+        if deadline is not None:
+            deadline.check()  # max_time may have cut these outputs short
         # Drop the decoder start token; exact lengths cut each output where a real model would have stopped.
         rows = [row[1:].tolist() for row in generated]
         if exact_lengths is not None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pipelines.deadline import Deadline
 from pipelines.translate.backends import BackendLoader, backend_loader, register_backend
 from pipelines.translate.base import BatchTranslator, GenerationSettings
 
@@ -35,9 +36,12 @@ class _FixedLength:
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Deadline | None = None,
     ) -> list[str]:
         lengths = exact_lengths if exact_lengths is not None else self.inner.count_tokens(segments)
-        return self.inner.translate_segments(segments, target_prefix=target_prefix, exact_lengths=lengths)
+        return self.inner.translate_segments(
+            segments, target_prefix=target_prefix, exact_lengths=lengths, deadline=deadline
+        )
 
 
 def _fixed(loader: BackendLoader) -> BackendLoader:
