@@ -186,7 +186,9 @@ class _TimedExecutor:
             stage = STEP_STAGE.get(name, "publish")
             self.seconds[stage] += time.perf_counter() - started
 
-    def map_batches(self, stage_names: Any, batches: Any, context: Any) -> Iterator[Any]:
+    def map_batches(
+        self, stage_names: Any, batches: Any, context: Any, finished: Any = None
+    ) -> Iterator[Any]:
         from pipelines import run_stage
 
         for batch in batches:
@@ -197,6 +199,8 @@ class _TimedExecutor:
                     for record in batch.records:
                         english_words(record.translation, self.english)
                 self.seconds[stage] += time.perf_counter() - started
+                if finished is not None:
+                    finished(stage, len(batch.records))
             yield batch
 
 

@@ -1,15 +1,22 @@
 """The ``newsdigest`` command line.
 
 Heavy modules (Prefect, torch, transformers) are imported inside the commands, so ``--help`` stays fast.
-Exit codes: 0 every article published (or unchanged), 1 some failed or were skipped (or the run could
-not finish), 2 a usage or configuration error.
+``run`` runs in this process unless Prefect is configured or asked for (:func:`runs_as_flow`).
+Exit codes: 0 done (``run``: every input published, unchanged or duplicate, or only a tolerated share
+failed; failed and skipped inputs are listed), 1 the run failed by the flow's rule (every input or more
+than ``flow.fail_above`` of them failed; with ``--strict``, any failed or was skipped), could not
+finish, or (other commands) found nothing to do; 2 a usage or configuration error; 130 and 143 a run
+stopped by SIGINT and SIGTERM.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Collection
+import tomllib
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +24,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, ProgressColumn, Task, TaskID
+from rich.text import Text
 
 from flows.cli_store import failures_app, prune
 
@@ -113,27 +122,64 @@ def run(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     store: Annotated[str | None, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")] = None,
     target: Annotated[str | None, typer.Option(help="Target language (overrides the config).")] = None,
+    prefect: Annotated[
+        bool | None,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run as a Prefect flow run / in this process. Default: a flow run when PREFECT_API_URL is "
+            "set (environment or active Prefect profile) or the config says flow.task_runner: dask.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any input failed or was skipped.")
+    ] = False,
 ) -> None:
-    """Run the pipeline on INPUTS and publish the results to the store."""
-    from pipelines import NewsdigestError, RunFailed, redact_url
+    """Run the pipeline on INPUTS and publish the results to the store.
 
-    overrides = {"store.url": store} if store else {}
-    if target:
-        overrides["target_language"] = target
-    settings = _settings(config, overrides)
-    _check_local_inputs(inputs)
-    # Entries become flow-run parameters, which Prefect stores: a URL's user-info never goes there (feed
-    # credentials come from sources.feeds_auth).
-    entries = [redact_url(entry) for entry in inputs]
-    manifest = _run_with_progress(entries, settings, str(config) if config else None)
-    if isinstance(manifest, RunFailed):
-        _print_report(manifest.manifest)
-        raise _fail(str(manifest), EXIT_INCOMPLETE)
-    if isinstance(manifest, NewsdigestError):
-        raise _fail(f"the run did not finish: {manifest}", EXIT_INCOMPLETE)
+    Runs in this process, unless a Prefect API is configured (PREFECT_API_URL in the environment or in
+    the active Prefect profile), the config asks for flow.task_runner: dask, or --prefect is given: then
+    it is a run of the news-digests flow. Exit codes: 0 done (failed and skipped inputs are listed),
+    1 every input or more than flow.fail_above of them failed (with --strict: any failed or was skipped),
+    or the run could not finish; 2 a usage or configuration error; 130/143 stopped by SIGINT/SIGTERM.
+    """
+    from flows.settings import flow_settings
+    from flows.stops import Stopped, stop_on_signals
+    from pipelines import NewsdigestError, RunFailed, failed_share_exceeded, redact_url
+
+    rows = _StageRows()
+    try:
+        with stop_on_signals():
+            overrides = {"store.url": store} if store else {}
+            if target:
+                overrides["target_language"] = target
+            settings = _settings(config, overrides)
+            _check_local_inputs(inputs)
+            # Entries become flow-run parameters, which Prefect stores: a URL's user-info never goes
+            # there (feed credentials come from sources.feeds_auth).
+            entries = [redact_url(entry) for entry in inputs]
+            as_flow = runs_as_flow(prefect, settings, os.environ)
+            try:
+                manifest = _run_with_progress(
+                    entries, settings, str(config) if config else None, as_flow, rows
+                )
+            except RunFailed as failed:
+                manifest = failed.manifest
+            except NewsdigestError as exc:
+                raise _fail(f"the run did not finish: {exc}", EXIT_INCOMPLETE) from None
+    except Stopped as stop:
+        console.print(rows.stopped_line(stop.signal_name), highlight=False, soft_wrap=True)
+        raise typer.Exit(stop.exit_code) from None
     _print_report(manifest)
-    incomplete = any(entry.status in ("failed", "skipped") for entry in manifest.entries)
-    raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
+    failed = failed_share_exceeded(manifest, flow_settings(settings).fail_above)
+    if failed is not None:
+        raise _fail(str(failed), EXIT_INCOMPLETE)
+    problems = sum(1 for entry in manifest.entries if entry.status in ("failed", "skipped"))
+    if strict and problems:
+        raise _fail(
+            f"--strict: {problems} of {len(manifest.entries)} inputs failed or were skipped", EXIT_INCOMPLETE
+        )
+    raise typer.Exit(EXIT_OK)
 
 
 def _check_local_inputs(inputs: Collection[str]) -> None:
@@ -144,26 +190,116 @@ def _check_local_inputs(inputs: Collection[str]) -> None:
         raise _fail(f"input path(s) not found: {', '.join(missing)}", EXIT_USAGE)
 
 
+def runs_as_flow(requested: bool | None, settings: Config, environ: Mapping[str, str]) -> bool:
+    """Whether ``newsdigest run`` is a Prefect flow run rather than a plain run in this process.
+
+    ``--prefect`` / ``--no-prefect`` decide when given. Otherwise a flow run when a Prefect API is
+    configured (there is a server to report to) or when ``flow.task_runner: dask`` asks for Prefect's
+    Dask task runner; a plain run needs neither Prefect's temporary server nor its start-up time.
+    """
+    from flows.settings import flow_settings
+
+    if requested is not None:
+        return requested
+    return prefect_api_configured(environ) or flow_settings(settings).task_runner == "dask"
+
+
+def prefect_api_configured(environ: Mapping[str, str]) -> bool:
+    """PREFECT_API_URL is set in ``environ`` or in the active profile of Prefect's profiles file
+    (what ``prefect config set PREFECT_API_URL=...`` writes), read without importing Prefect (seconds)."""
+    if "PREFECT_API_URL" in environ:
+        return bool(environ["PREFECT_API_URL"])
+    home = Path(environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    profiles_file = Path(environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(profiles_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    active = environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    profile = profiles.get("profiles", {}).get(active, {})
+    return isinstance(profile, dict) and bool(profile.get("PREFECT_API_URL"))
+
+
+class _StageRows:
+    """The progress display: one row per stage with its counts (``translate 40/200``), and what a stop
+    says about how far the run got."""
+
+    def __init__(self) -> None:
+        self.store_url = ""
+        self.published = 0
+        self.total: int | None = None
+        self.progress: Progress | None = None
+        self.rows: dict[str, TaskID] = {}
+
+    def start(self, progress: Progress, store_url: str) -> None:
+        self.progress = progress
+        self.store_url = store_url
+        self.rows["read"] = progress.add_task("reading inputs", total=None)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.total = total
+        if stage == "publish":
+            self.published = done
+        if self.progress is None:
+            return
+        row = self.rows.get(stage)
+        if row is None:
+            label = f"publish to {self.store_url}" if stage == "publish" else stage
+            row = self.rows[stage] = self.progress.add_task(label, total=total)
+        self.progress.update(row, description=stage if stage == "read" else None, completed=done, total=total)
+
+    def stopped_line(self, signal_name: str) -> str:
+        where = (
+            "while reading inputs"
+            if self.total is None
+            else f"after {self.published} of {self.total} articles"
+        )
+        return f"stopped by {signal_name} {where}; what was published stays published, run again to finish"
+
+
 def _run_with_progress(
-    inputs: list[str], settings: Config, config_file: str | None
-) -> RunManifest | Exception:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    inputs: list[str], settings: Config, config_file: str | None, as_flow: bool, rows: _StageRows
+) -> RunManifest:
+    """The run, as a flow run or in this process, under the progress display; raises what the run raised
+    (RunFailed from the flow, NewsdigestError, Stopped)."""
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-    from flows.digest_flow import flow_for
-    from pipelines import NewsdigestError
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), _Counts(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task(f"reading into {settings.store.url}", total=None)
+        rows.start(progress, settings.store.url)
+        if as_flow:
+            from flows.digest_flow import flow_for
 
-        def show(stage: str, done: int, total: int) -> None:
-            description = f"{stage}: {settings.store.url}" if stage == "publish" else stage
-            progress.update(bar, description=description, completed=done, total=total)
+            return flow_for(settings, on_progress=rows, config_file=config_file)(inputs)
+        from pipelines import build_services
+        from pipelines import run as run_pipeline
 
-        try:
-            return flow_for(settings, on_progress=show, config_file=config_file)(inputs)
-        except NewsdigestError as exc:
-            return exc
+        with _warnings_on(console):
+            return run_pipeline(inputs, build_services(settings), on_progress=rows).manifest
+
+
+class _Counts(ProgressColumn):
+    """``done/total``, or nothing while the total is unknown (never ``0/?``)."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.download")
+
+
+@contextmanager
+def _warnings_on(stream: Console) -> Iterator[None]:
+    """The pipeline's warnings (each failed or skipped article, unavailable models) on ``stream`` during
+    a plain run, as the flow's run logger shows them during a flow run."""
+    from rich.logging import RichHandler
+
+    handler = RichHandler(console=stream, show_time=False, show_path=False, level=logging.WARNING)
+    logger = logging.getLogger("pipelines")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _print_report(manifest: RunManifest) -> None:

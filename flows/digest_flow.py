@@ -13,14 +13,13 @@ Each run publishes a markdown and a table artifact (see :mod:`flows.report`) and
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from prefect import Flow, Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
@@ -29,13 +28,13 @@ from flows.settings import flow_settings
 from pipelines import (
     Batch,
     Config,
-    ManifestEntry,
     MissingDependency,
     Progress,
     Record,
     RunContext,
     RunManifest,
     Stage,
+    StageFinished,
     StoreUnavailable,
     failed_share_exceeded,
     load_config,
@@ -96,25 +95,34 @@ class PrefectExecutor:
     def __init__(self, config: Config, runner: TaskRunner[Any]) -> None:
         self.config = config
         self.runner = runner
-        self.logger = get_run_logger()
 
     def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
         return step_task(name, work, touches_store=touches_store)(*args)
 
     def map_batches(
-        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+        self,
+        stage_names: Sequence[Stage],
+        batches: Sequence[Batch],
+        context: RunContext,
+        finished: StageFinished | None = None,
     ) -> Iterator[Batch]:
-        submitted: list[PrefectFuture[Batch]] = []
+        """Submit every stage of every batch at once; report each stage task as it completes, then yield
+        the batches in their order."""
+        stage_runs: dict[PrefectFuture[Batch], tuple[Stage, int]] = {}
+        last: list[PrefectFuture[Batch]] = []
         for batch in batches:
             current: Batch | PrefectFuture[Batch] = batch
             for stage in stage_names:
                 parameters = {"batch": current, "config": self.config, "context": context, "stage": stage}
                 current = self.runner.submit(_STAGE_TASKS[stage], parameters)
-            submitted.append(current)  # type: ignore[arg-type]
-        for future in submitted:
-            finished = future.result()
-            _log_entries(self.logger, finished.entries)
-            yield finished
+                stage_runs[current] = (stage, len(batch.records))
+            last.append(current)  # type: ignore[arg-type]
+        for future in as_completed(list(stage_runs)):
+            stage, records = stage_runs[future]
+            if finished is not None and future.state.is_completed():
+                finished(stage, records)
+        for future in last:
+            yield future.result()
 
 
 def resolve_config(config_file: str | None, store_url: str | None, target_language: str | None) -> Config:
@@ -212,20 +220,6 @@ def flow_for(
         return run_in_flow(paths, config, on_progress, config_file)
 
     return news_digests
-
-
-def _log_entries(logger: Any, entries: list[ManifestEntry]) -> None:
-    for entry in entries:
-        problem = entry.status in ("failed", "skipped")
-        logger.log(
-            logging.WARNING if problem else logging.DEBUG,
-            "article %s (%s, %s) %s%s",
-            entry.article_id,
-            entry.origin,
-            entry.language or "und",
-            entry.status,
-            f": {entry.reason}" if problem else "",
-        )
 
 
 def _publish_report(

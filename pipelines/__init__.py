@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         RunContext,
         RunOutcome,
         Stage,
+        StageFinished,
         run,
         run_stage,
     )
@@ -114,6 +115,7 @@ _EXPORTS: dict[str, str] = {
             "RunContext",
             "RunOutcome",
             "Stage",
+            "StageFinished",
             "run",
             "run_stage",
         ),
@@ -168,6 +170,7 @@ __all__ = [
     "RunOutcome",
     "Services",
     "Stage",
+    "StageFinished",
     "StoreError",
     "StoreUnavailable",
     "StrictModel",

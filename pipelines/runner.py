@@ -35,7 +35,12 @@ BATCH_STAGES: tuple[Stage, ...] = ("translate", "summarize", "publish")
 """What happens to each batch once every model has been checked."""
 
 Progress = Callable[[str, int, int], None]
-"""``(stage, done, total)``: records that finished ``stage`` so far, of ``total``."""
+"""``(stage, done, total)``: records that finished ``stage`` so far, of ``total``. :func:`run` reports
+``read`` once the inputs are read, then ``detect``, ``translate``, ``summarize`` and ``publish`` as
+batches finish each of them."""
+
+StageFinished = Callable[[Stage, int], None]
+"""``(stage, records)``: an executor's report that a batch of ``records`` records finished ``stage``."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,16 @@ class Executor(Protocol):
         ...
 
     def map_batches(
-        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+        self,
+        stage_names: Sequence[Stage],
+        batches: Sequence[Batch],
+        context: RunContext,
+        finished: StageFinished | None = None,
     ) -> Iterator[Batch]:
-        """Run ``stage_names`` in order on every batch; yield the finished batches in their order."""
+        """Run ``stage_names`` in order on every batch; yield the finished batches in their order.
+
+        ``finished(stage, records)`` is called each time a batch has finished a stage (in the thread that
+        iterates), which is how :func:`run` reports progress per stage."""
         ...
 
 
@@ -89,11 +101,17 @@ class InProcess:
         return work(*args)
 
     def map_batches(
-        self, stage_names: Sequence[Stage], batches: Sequence[Batch], context: RunContext
+        self,
+        stage_names: Sequence[Stage],
+        batches: Sequence[Batch],
+        context: RunContext,
+        finished: StageFinished | None = None,
     ) -> Iterator[Batch]:
         for batch in batches:
             for stage in stage_names:
                 batch = run_stage(stage, batch, self.services, context)
+                if finished is not None:
+                    finished(stage, len(batch.records))
             yield batch
 
 
@@ -145,14 +163,13 @@ def run(
     records, watermarks = executor.step(
         "ingest_articles", read_inputs, entries_given, services, run_id, touches_store=True
     )
+    progress = _StageProgress(len(records), on_progress)
+    progress.read()
     context = RunContext(run_id, config.target_language, started_at.date())
     detected = [
         record
-        for batch in _reported(
-            executor.map_batches(("detect",), _batches(records, config.batch_size, None), context),
-            "detect",
-            len(records),
-            on_progress,
+        for batch in executor.map_batches(
+            ("detect",), _batches(records, config.batch_size, None), context, progress.finished
         )
         for record in batch.records
     ]
@@ -166,10 +183,11 @@ def run(
     processed: list[Record] = []
     entries: list[ManifestEntry] = []
     batches = _batches(detected, config.batch_size, config.big_article_chars)
-    finished = executor.map_batches(BATCH_STAGES, batches, context)
-    for batch in _reported(finished, "publish", len(detected), on_progress):
+    finished = executor.map_batches(BATCH_STAGES, batches, context, progress.finished)
+    for batch in finished:
         processed.extend(batch.records)
         entries.extend(batch.entries)
+        _log_problems(log, batch.entries)
 
     manifest = executor.step(
         "write_run_manifest",
@@ -227,12 +245,34 @@ def _batches(records: Sequence[Record], size: int, big_chars: int | None) -> lis
     return pooled + [Batch([record]) for record in big]
 
 
-def _reported(
-    batches: Iterator[Batch], stage: str, total: int, on_progress: Progress | None
-) -> Iterator[Batch]:
-    done = 0
-    for batch in batches:
-        done += len(batch.records)
-        if on_progress is not None:
-            on_progress(stage, done, total)
-        yield batch
+class _StageProgress:
+    """Counts the records that finished each stage and reports ``(stage, done, total)``."""
+
+    def __init__(self, total: int, on_progress: Progress | None) -> None:
+        self.total = total
+        self.on_progress = on_progress
+        self.done: dict[str, int] = {}
+
+    def read(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress("read", self.total, self.total)
+
+    def finished(self, stage: Stage, records: int) -> None:
+        self.done[stage] = self.done.get(stage, 0) + records
+        if self.on_progress is not None:
+            self.on_progress(stage, self.done[stage], self.total)
+
+
+def _log_problems(log: logging.Logger | logging.LoggerAdapter[Any], entries: Sequence[ManifestEntry]) -> None:
+    """Each failed or skipped article at WARNING with its reason (the others at DEBUG)."""
+    for entry in entries:
+        problem = entry.status in ("failed", "skipped")
+        log.log(
+            logging.WARNING if problem else logging.DEBUG,
+            "article %s (%s, %s) %s%s",
+            entry.article_id,
+            entry.origin,
+            entry.language or "und",
+            entry.status,
+            f": {entry.reason}" if problem else "",
+        )

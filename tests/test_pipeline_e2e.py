@@ -177,9 +177,9 @@ def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_conf
             steps.append(f"{name}{' (store)' if touches_store else ''}")
             return super().step(name, work, *args, touches_store=touches_store)
 
-        def map_batches(self, stage_names: Any, batches: Any, context: Any) -> Any:
+        def map_batches(self, stage_names: Any, batches: Any, context: Any, finished: Any = None) -> Any:
             stage_chains.append(tuple(stage_names))
-            return super().map_batches(stage_names, batches, context)
+            return super().map_batches(stage_names, batches, context, finished)
 
     services = build_services(tiny_config)
     inputs = [EXAMPLES / "en-tram-line.txt", EXAMPLES / "fr-fete-vendanges.txt"]
@@ -193,4 +193,23 @@ def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_conf
     assert [record.status for record in outcome.records] == ["published", "published"]
     assert steps == ["ingest_articles (store)", "check_models", "write_run_manifest (store)"]
     assert stage_chains == [("detect",), BATCH_STAGES]
-    assert progress == [("detect", 2, 2), ("publish", 2, 2)]
+    assert progress == [
+        ("read", 2, 2),
+        ("detect", 2, 2),
+        ("translate", 2, 2),
+        ("summarize", 2, 2),
+        ("publish", 2, 2),
+    ]
+
+
+def test_progress_names_every_stage_batch_by_batch(tiny_config: Config) -> None:
+    """Each stage of each batch is reported as it finishes, with its running count, up to the total."""
+    progress: list[tuple[str, int, int]] = []
+    inputs = sorted(EXAMPLES.glob("*.txt"))[:5]
+    config = tiny_config.model_copy(update={"batch_size": 2})
+    run(inputs, build_services(config), on_progress=lambda *call: progress.append(call))
+    assert progress == [
+        ("read", 5, 5),
+        *(("detect", done, 5) for done in (2, 4, 5)),
+        *((stage, done, 5) for done in (2, 4, 5) for stage in ("translate", "summarize", "publish")),
+    ]
