@@ -269,8 +269,11 @@ def _run_with_progress(
         rows.start(progress, settings.store.url)
         if as_flow:
             from flows.digest_flow import flow_for
+            from flows.local_api import prefect_api
+            from flows.stops import quiet_stop_crashes
 
-            return flow_for(settings, on_progress=rows, config_file=config_file)(inputs)
+            with prefect_api(), quiet_stop_crashes():
+                return flow_for(settings, on_progress=rows, config_file=config_file)(inputs)
         from pipelines import build_services
         from pipelines import run as run_pipeline
 

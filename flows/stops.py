@@ -7,6 +7,7 @@ stopped run has published whole articles and no manifest, and the next run finis
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from collections.abc import Iterator
@@ -54,3 +55,29 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+class StopCrashReports(logging.Filter):
+    """Drops Prefect's ERROR reports of task and flow runs crashed *by a stop* ("Crash detected! ...
+    aborted by a termination signal", "... cancelled by the task runner"), so a stopped flow run also
+    ends with the one line the CLI prints. The runs' Crashed states are still recorded by the API."""
+
+    CAUSES = ("termination signal", "cancelled by the task runner", f"{Stopped.__name__}: SIG")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("Crash" in message and any(cause in message for cause in self.CAUSES))
+
+
+@contextmanager
+def quiet_stop_crashes() -> Iterator[None]:
+    """:class:`StopCrashReports` on Prefect's flow-run and task-run loggers within the block."""
+    quiet = StopCrashReports()
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)

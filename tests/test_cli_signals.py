@@ -78,34 +78,68 @@ def _session_processes(session: int) -> list[str]:
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = _stat(entry)
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, pgrp, session, ...
         if fields[0] != "Z" and int(fields[3]) == session:
             found.append(f"{entry.name} {command}")
     return found
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and _stat(entry)[1] == str(pid):
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            if _stat(Path(f"/proc/{pid}"))[0] != "Z":
+                alive.add(pid)
+        except OSError:
+            continue
+    return alive
+
+
+def _stat(entry: Path) -> list[str]:
+    """The fields of /proc/PID/stat after ``pid (comm)``: state, ppid, pgrp, session, ..."""
+    return (entry / "stat").read_text().rsplit(")", 1)[1].split()
+
+
 @pytest.mark.parametrize(
-    ("signum", "to_group", "code"),
+    ("signum", "to_group", "flags", "code"),
     [
-        (signal.SIGTERM, False, 143),
-        (signal.SIGTERM, True, 143),
-        (signal.SIGINT, False, 130),
+        (signal.SIGTERM, False, (), 143),
+        (signal.SIGTERM, True, (), 143),
+        (signal.SIGINT, False, (), 130),
+        # Prefect's temporary server used to die first and the flow run to retry it for minutes.
+        pytest.param(signal.SIGTERM, True, ("--prefect",), 143, marks=pytest.mark.slow),
     ],
-    ids=["sigterm-process", "sigterm-group", "sigint-process"],
+    ids=["sigterm-process", "sigterm-group", "sigint-process", "sigterm-group-prefect"],
 )
 def test_a_signal_stops_the_run_cleanly_and_a_rerun_finishes(
-    signum: signal.Signals, to_group: bool, code: int, tiny_overrides: dict[str, Any], tmp_path: Path
+    signum: signal.Signals,
+    to_group: bool,
+    flags: tuple[str, ...],
+    code: int,
+    tiny_overrides: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     total = _articles(tmp_path / "in")
     overrides = _overrides(tiny_overrides, tmp_path)
     root = tmp_path / "store"
-    process = _start_cli(overrides, tmp_path)
+    process = _start_cli(overrides, tmp_path, *flags)
     try:
         _wait_for_records(process, root, 2)
+        children = _children(process.pid)
         sent = time.monotonic()
         if to_group:
             os.killpg(process.pid, signum)
@@ -125,7 +159,7 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_finishes(
     stop = STOP_LINE.fullmatch(lines[0])
     assert stop is not None, lines[0]
     assert stop.group(1) == signum.name and int(stop.group(3)) == total
-    assert _session_processes(process.pid) == []
+    assert _session_processes(process.pid) == [] and _alive(children) == set()
 
     stored = _records(root)
     assert 2 <= len(stored) < total
@@ -141,16 +175,25 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_finishes(
     assert len(ids) == total and set(ids.values()) == {1}
 
 
-def test_kill_9_leaves_no_process_behind(tiny_overrides: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "flags", [(), pytest.param(("--prefect",), marks=pytest.mark.slow)], ids=["plain", "prefect"]
+)
+def test_kill_9_leaves_no_process_behind(
+    flags: tuple[str, ...], tiny_overrides: dict[str, Any], tmp_path: Path
+) -> None:
+    """Plain runs start no process; with --prefect (and no API) the CLI's temporary server must die too."""
     _articles(tmp_path / "in")
     root = tmp_path / "store"
-    process = _start_cli(_overrides(tiny_overrides, tmp_path), tmp_path)
+    process = _start_cli(_overrides(tiny_overrides, tmp_path), tmp_path, *flags)
     try:
         _wait_for_records(process, root, 2)
+        children = _children(process.pid)
         process.kill()
     finally:
         process.wait(timeout=30)
-    deadline = time.monotonic() + 10
-    while _session_processes(process.pid) and time.monotonic() < deadline:
+    assert bool(children) == bool(flags), children  # the temporary server, only with --prefect
+    deadline = time.monotonic() + 15
+    while (_alive(children) or _session_processes(process.pid)) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert _alive(children) == set()
     assert _session_processes(process.pid) == []
