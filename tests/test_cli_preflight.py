@@ -3,6 +3,7 @@ at once, before Prefect starts and without writing to the store; `--version`."""
 
 from __future__ import annotations
 
+import io
 import os
 import resource
 import subprocess
@@ -22,7 +23,7 @@ from tests.conftest import EXAMPLES, REPO
 
 def _cli(*args: str) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """Run the CLI in a fresh interpreter: (result, wall seconds, CPU seconds of the child)."""
-    # Were the check late, the flow would start and fail here without a server (exit 1, not 2).
+    # Were the check late, the run would start, load models and fail later (exit 1, not 2).
     env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -110,3 +111,55 @@ def test_the_cli_turns_third_party_progress_bars_off() -> None:
         [sys.executable, "-c", probe.split("; ", 2)[2]], capture_output=True, text=True, env=env, timeout=120
     )
     assert bare.stdout.strip() == "True", "without the CLI's defaults the bars are on"
+
+
+def test_run_is_a_flow_run_only_when_prefect_is_configured_or_asked_for(tmp_path: Path) -> None:
+    from flows.cli import prefect_api_configured, runs_as_flow
+
+    plain, dask = load_config(None), load_config(None, {"flow": {"task_runner": "dask"}})
+    home = {"PREFECT_HOME": str(tmp_path)}
+    assert not runs_as_flow(None, plain, home)
+    assert runs_as_flow(True, plain, home) and not runs_as_flow(False, dask, home)
+    assert runs_as_flow(None, dask, home), "Dask batches need Prefect's task runner"
+    assert runs_as_flow(None, plain, {**home, "PREFECT_API_URL": "http://127.0.0.1:4200/api"})
+    assert not prefect_api_configured({**home, "PREFECT_API_URL": ""})
+
+    # what `prefect config set PREFECT_API_URL=...` writes into the active profile
+    (tmp_path / "profiles.toml").write_text(
+        'active = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n\n'
+        "[profiles.ephemeral]\nPREFECT_SERVER_ALLOW_EPHEMERAL_MODE = true\n"
+    )
+    assert prefect_api_configured(home) and runs_as_flow(None, plain, home)
+    assert not prefect_api_configured({**home, "PREFECT_PROFILE": "ephemeral"})
+    assert not runs_as_flow(False, plain, home)
+    (tmp_path / "profiles.toml").write_text("not [toml")
+    assert not prefect_api_configured(home)
+
+
+def test_progress_shows_one_row_per_stage_with_counts() -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from flows.cli import _Counts, _StageRows
+
+    console = Console(file=io.StringIO(), width=120)
+    rows = _StageRows()
+    with Progress(console=console) as progress:
+        rows.start(progress, "/srv/store")
+        reading = progress.tasks[0]
+        assert reading.description == "reading inputs" and str(_Counts().render(reading)) == ""
+        for stage in ("read", "detect", "translate", "summarize", "publish"):
+            rows(stage, 4, 10)
+        rows("translate", 8, 10)
+        shown = {task.description: str(_Counts().render(task)) for task in progress.tasks}
+    assert shown == {
+        "read": "4/10",
+        "detect": "4/10",
+        "translate": "8/10",
+        "summarize": "4/10",
+        "publish to /srv/store": "4/10",
+    }
+    assert rows.stopped_line("SIGTERM") == (
+        "stopped by SIGTERM after 4 of 10 articles; what was published stays published, run again to finish"
+    )
+    assert _StageRows().stopped_line("SIGINT").startswith("stopped by SIGINT while reading inputs;")

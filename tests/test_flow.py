@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -50,15 +51,84 @@ def test_cli_run_publishes_and_exits_0(tiny_config: Config, tmp_path: Path) -> N
     assert list((Path(tiny_config.store.url) / "records").rglob("*.json"))
 
 
-def test_cli_run_exits_1_and_lists_reasons(tiny_config: Config, tmp_path: Path) -> None:
+def _binary(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 8)
+
+
+def test_cli_run_exits_0_when_a_tolerated_share_failed_and_lists_reasons(
+    tiny_config: Config, tmp_path: Path
+) -> None:
+    """1 of 4 inputs failed (skips are not failures): not more than flow.fail_above (0.5), so exit 0 with
+    every reason listed; --strict exits 1 on any failed or skipped input."""
     config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
     (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "en-tram-line.txt").write_bytes((EXAMPLES / "en-tram-line.txt").read_bytes())
     (tmp_path / "in" / "empty.txt").write_text("")
     (tmp_path / "in" / "digits.txt").write_text("123 456 789")
+    _binary(tmp_path / "in" / "broken.txt")
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "--config", str(config_file)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "empty.txt" in result.output and "digits.txt" in result.output and "broken.txt" in result.output
+    assert "language undetermined" in result.output and "binary content" in result.output
+
+    strict = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "--config", str(config_file), "--strict"])
+    assert strict.exit_code == EXIT_INCOMPLETE, strict.output
+    assert "--strict: 3 of 4 inputs failed or were skipped" in " ".join(strict.output.split())
+
+
+def test_cli_run_exits_1_when_more_than_fail_above_failed(tiny_config: Config, tmp_path: Path) -> None:
+    config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "en-tram-line.txt").write_bytes((EXAMPLES / "en-tram-line.txt").read_bytes())
+    for name in ("one.txt", "two.txt"):
+        _binary(tmp_path / "in" / name)
     result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "--config", str(config_file)])
     assert result.exit_code == EXIT_INCOMPLETE, result.output
-    assert "empty.txt" in result.output and "digits.txt" in result.output
-    assert "language undetermined" in result.output
+    output = " ".join(result.output.split())
+    assert "2 of 3 inputs failed (more than 50% of the inputs failed)" in output
+    assert "one.txt" in output and "two.txt" in output and "published" in output
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_cli_run_as_a_flow_logs_handled_failures_without_tracebacks(
+    tiny_config: Config, tmp_path: Path
+) -> None:
+    """--prefect runs the flow (here on the session's harness API): each failed input is one WARNING of
+    the flow run's logger; a handled failure never raises out of a task, so Prefect logs no traceback
+    (its loggers do not propagate to the root logger: the test listens on the run loggers themselves)."""
+    config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "en-tram-line.txt").write_bytes((EXAMPLES / "en-tram-line.txt").read_bytes())
+    _binary(tmp_path / "in" / "broken.txt")
+    import flows.digest_flow  # noqa: F401 - Prefect configures its loggers on import, replacing handlers
+
+    listener = _Records()
+    run_loggers = [logging.getLogger(f"prefect.{name}") for name in ("flow_runs", "task_runs")]
+    for logger in run_loggers:
+        logger.addHandler(listener)
+    try:
+        result = CliRunner().invoke(
+            app, ["run", str(tmp_path / "in"), "--config", str(config_file), "--prefect"]
+        )
+    finally:
+        for logger in run_loggers:
+            logger.removeHandler(listener)
+    assert result.exit_code == EXIT_OK, result.output
+    warnings = [
+        r.getMessage() for r in listener.records if r.name == "prefect.flow_runs" and r.levelname == "WARNING"
+    ]
+    assert any("broken.txt, und) failed: binary content" in message for message in warnings), warnings
+    assert not [r.getMessage() for r in listener.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert not [r.getMessage() for r in listener.records if r.levelno >= logging.ERROR]
+    assert "Traceback" not in result.output
 
 
 def test_cli_config_error_exits_2(tmp_path: Path) -> None:
@@ -77,7 +147,8 @@ def test_cli_detect_reads_stdin_and_files() -> None:
 
 
 def test_newsdigest_command_runs_without_a_server(tiny_config: Config, tmp_path: Path) -> None:
-    """The installed entry point in a fresh process: Prefect's temporary local API, no server to start."""
+    """The installed entry point in a fresh process, with no Prefect API configured: a plain run in the
+    process, which starts no server and leaves nothing in PREFECT_HOME."""
     config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
@@ -102,3 +173,4 @@ def test_newsdigest_command_runs_without_a_server(tiny_config: Config, tmp_path:
     manifests = list((Path(tiny_config.store.url) / "runs").rglob("*.json"))
     assert len(manifests) == 1
     assert json.loads(manifests[0].read_text())["counts"]["published"] >= 14
+    assert not (tmp_path / "prefect-home").exists() or not any((tmp_path / "prefect-home").iterdir())

@@ -133,8 +133,12 @@ def test_no_password_from_any_url_survives_real_runs(auth_site: AuthSite, tmp_pa
     env.pop("PREFECT_API_URL", None)
     store = tmp_path / "store"
 
+    # As a flow run (on a temporary Prefect server in PREFECT_HOME): the entries become flow-run
+    # parameters in Prefect's database, which must not hold the password either.
     feed_run = _cli(
-        [f"{with_password}/feed.xml", "--config", str(config), "--store", str(store)], env, tmp_path
+        [f"{with_password}/feed.xml", "--config", str(config), "--store", str(store), "--prefect"],
+        env,
+        tmp_path,
     )
 
     assert feed_run.returncode == 0, feed_run.stdout + feed_run.stderr
@@ -164,6 +168,6 @@ def test_no_password_from_any_url_survives_real_runs(auth_site: AuthSite, tmp_pa
     assert dead_run.returncode == 1 and "127.0.0.1" in dead_run.stderr
     for output in (feed_run.stdout, feed_run.stderr, dead_run.stdout, dead_run.stderr):
         assert PASSWORD not in output
-    assert (home / "prefect.db").exists() or list(home.rglob("*.db"))
+    assert (home / "prefect.db").exists() or list(home.rglob("*.db"))  # the --prefect run wrote there
     assert _files_holding(store, PASSWORD) == []
     assert _files_holding(home, PASSWORD) == []
