@@ -118,6 +118,7 @@ class PrefectExecutor:
                 stage_runs[current] = (stage, len(batch.records))
             last.append(current)  # type: ignore[arg-type]
         for future in as_completed(list(stage_runs)):
+            future.wait()  # keeps the final state: `state` would otherwise ask the API, which may lag
             stage, records = stage_runs[future]
             if finished is not None and future.state.is_completed():
                 finished(stage, records)

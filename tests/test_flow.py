@@ -41,6 +41,22 @@ def test_flow_publishes_examples_with_task_runs_per_batch(tiny_config: Config, t
     assert len(task_runs) == 3 + 4 * batches, names
 
 
+def test_the_flow_reports_progress_for_every_stage(tiny_config: Config) -> None:
+    """The Prefect executor reports each stage task of each batch as it completes."""
+    from flows.digest_flow import flow_for
+
+    progress: list[tuple[str, int, int]] = []
+    config = tiny_config.model_copy(update={"batch_size": 2})
+    inputs = [str(path) for path in sorted(EXAMPLES.glob("*.txt"))[:3]]
+    flow_for(config, on_progress=lambda *call: progress.append(call))(inputs)
+    stages = ("read", "detect", "translate", "summarize", "publish")
+    assert [stage for stage in stages if stage in {call[0] for call in progress}] == list(stages)
+    for stage in stages:
+        counts = [done for name, done, total in progress if name == stage]
+        assert counts == sorted(counts) and counts[-1] == 3, (stage, progress)
+    assert {total for _name, _done, total in progress} == {3}
+
+
 def test_cli_run_publishes_and_exits_0(tiny_config: Config, tmp_path: Path) -> None:
     config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
     result = CliRunner().invoke(
