@@ -86,6 +86,8 @@ def test_cli_run_exits_0_when_a_tolerated_share_failed_and_lists_reasons(
     assert result.exit_code == EXIT_OK, result.output
     assert "empty.txt" in result.output and "digits.txt" in result.output and "broken.txt" in result.output
     assert "language undetermined" in result.output and "binary content" in result.output
+    # the plain run logs each failed or skipped input at WARNING, as the flow run's logger does
+    assert "WARNING" in result.output and "und) failed: binary content" in " ".join(result.output.split())
 
     strict = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "--config", str(config_file), "--strict"])
     assert strict.exit_code == EXIT_INCOMPLETE, strict.output
