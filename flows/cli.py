@@ -245,7 +245,7 @@ class _StageRows:
         row = self.rows.get(stage)
         if row is None:
             label = f"publish to {self.store_url}" if stage == "publish" else stage
-            row = self.rows[stage] = self.progress.add_task(label, total=total)
+            row = self.rows[stage] = self.progress.add_task(label, total=total, completed=done)
         self.progress.update(row, description=stage if stage == "read" else None, completed=done, total=total)
 
     def stopped_line(self, signal_name: str) -> str:
