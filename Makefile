@@ -20,8 +20,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 ## Run the pipeline on the example articles with the embedded defaults into ./newsdigest-store.
-## Exit code 1 (some articles not published, each listed with its reason) is a finished demo too:
-## without access to the model hub, only the English articles can be published.
+## Exit code 1 (more than flow.fail_above of the articles not published, each listed with its reason) is
+## a finished demo too: without access to the model hub, only the English articles can be published.
 demo: install
 	$(BIN)/newsdigest run examples/articles || test $$? -eq 1
 
