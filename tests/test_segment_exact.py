@@ -69,3 +69,42 @@ def test_unspaced_targets_join_sentences_without_spaces(target: str) -> None:
     segmented = segment_text("One. Two.\n\nThree.", "en")
     assert segmented.reassemble(["一。", "二。", "三。"], target) == "一。二。\n\n三。"
     assert segmented.reassemble(["Un.", "Deux.", "Trois."], "fr-CA") == "Un. Deux.\n\nTrois."
+
+
+class _LosingSegmenter:
+    """A pysbd stand-in whose output drops the second half of its input."""
+
+    def segment(self, text: str) -> list[str]:
+        return [text[: len(text) // 2]]
+
+
+class _PaddingSegmenter:
+    """A pysbd stand-in that keeps every character but pads its pieces and adds empty ones."""
+
+    def segment(self, text: str) -> list[str]:
+        return ["  Mr. Smith arrived. ", "", " \n", "He sat down.  "]
+
+
+def test_a_sentence_splitter_that_loses_text_is_replaced_by_the_regex_splitter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pipelines.segment._pysbd_segmenter", lambda language: _LosingSegmenter())
+    # The regex splitter cuts after "Mr." (a worse split) but keeps every word.
+    assert split_sentences("Mr. Smith arrived. He sat down.", "en") == [
+        "Mr.",
+        "Smith arrived.",
+        "He sat down.",
+    ]
+
+
+def test_pieces_are_stripped_and_empty_pieces_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipelines.segment._pysbd_segmenter", lambda language: _PaddingSegmenter())
+    assert split_sentences("Mr. Smith arrived. He sat down.", "en") == ["Mr. Smith arrived.", "He sat down."]
+
+
+def test_a_sentence_longer_than_a_window_is_kept_whole_between_its_neighbours() -> None:
+    """A window whose last sentence is window-sized is not carried into the next: nothing is added to it."""
+    long_sentence = " ".join(f"word{i}" for i in range(600)) + "."
+    assert len(long_sentence) > 3_000
+    paragraph = f"First sentence here. {long_sentence} Last sentence here."
+    assert split_sentences(paragraph, "en") == ["First sentence here.", long_sentence, "Last sentence here."]
