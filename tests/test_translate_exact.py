@@ -1,0 +1,145 @@
+"""The engine's pooled translation, exactly: which pieces reach the model, how they come back together
+(with or without spaces), which outputs are flagged as suspiciously long, and that each distinct sentence is
+translated once. A fake backend stands in for the model: its token count is words + 1 (``</s>``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.models import ModelCache, ModelResolver
+from pipelines.models.config import ModelsConfig
+from pipelines.translate import backends
+from pipelines.translate.base import GenerationSettings, TranslationRequest
+from pipelines.translate.config import TranslationConfig
+from pipelines.translate.engine import TranslationEngine
+
+
+class Fake:
+    """Brackets and upper-cases each segment, ``repeat`` times; records every batch."""
+
+    backend = "transformers"
+
+    def __init__(self, batches: list[list[str]], repeat: int, max_source_tokens: int) -> None:
+        self.batches = batches
+        self.repeat = repeat
+        self.max_source_tokens = max_source_tokens
+
+    def count_tokens(self, segments: Sequence[str]) -> list[int]:
+        return [len(segment.split()) + 1 for segment in segments]
+
+    def translate_segments(
+        self,
+        segments: Sequence[str],
+        *,
+        target_prefix: str | None = None,
+        exact_lengths: Sequence[int] | None = None,
+    ) -> list[str]:
+        self.batches.append(list(segments))
+        return [" ".join([f"[{segment.upper()}]"] * self.repeat) for segment in segments]
+
+
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every batch the fake model is given. A model directory named ``x3`` repeats its output three
+    times; one named ``short`` accepts at most 8 source tokens."""
+    recorded: list[list[str]] = []
+
+    def load(path: Path, settings: GenerationSettings, **_: Any) -> tuple[Fake, int]:
+        repeat = 3 if path.name == "x3" else 1
+        return Fake(recorded, repeat, 8 if path.name == "short" else 510), 1
+
+    monkeypatch.setitem(backends._LOADERS, "transformers", load)
+    return recorded
+
+
+def model(tmp_path: Path, name: str) -> str:
+    directory = tmp_path / name
+    directory.mkdir(exist_ok=True)
+    (directory / "config.json").write_text("{}")
+    (directory / "model.safetensors").write_bytes(name.encode())
+    return str(directory)
+
+
+def engine(models: dict[str, str], tmp_path: Path, **settings: Any) -> TranslationEngine:
+    config = TranslationConfig.model_validate(
+        {"models": models, "num_beams": 1, "backend": "transformers", **settings}
+    )
+    return TranslationEngine(
+        config, ModelsConfig(cache_dir=tmp_path / "cache", threads=1), ModelResolver(), ModelCache()
+    )
+
+
+def request(key: str, text: str, target: str = "en") -> TranslationRequest:
+    return TranslationRequest(key=key, text=text, title="", source_language="fr", target_language=target)
+
+
+def flags(outcome: Any) -> list[str]:
+    assert outcome.translation is not None, outcome.error
+    return list(outcome.translation.flags)
+
+
+def test_an_output_is_flagged_only_above_ratio_times_the_source_plus_four(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    # 3 words: 4 source tokens; the output repeats them 3 times: 9 words, 10 tokens.
+    text = "un deux trois."
+    at_threshold = engine({"fr-en": model(tmp_path, "x3")}, tmp_path, length_ratio_flag=1.5)
+    assert flags(at_threshold.translate([request("a", text)])[0]) == []  # 10 > 1.5 x 4 + 4 is false
+    above = engine({"fr-en": model(tmp_path, "x3")}, tmp_path, length_ratio_flag=1.45)
+    assert flags(above.translate([request("a", text)])[0]) == ["length-ratio"]  # 10 > 9.8
+
+
+def test_the_flag_stays_with_the_article_whose_output_is_long(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    """Pooled together: a 3-word sentence (10 > 2.5 x 4 + 4 is false) and a 12-word one (37 > 36.5)."""
+    long = "un deux trois quatre cinq six sept huit neuf dix onze douze."
+    pooled = engine({"fr-en": model(tmp_path, "x3")}, tmp_path, length_ratio_flag=2.5)
+    outcomes = pooled.translate([request("short", "un deux trois."), request("long", long)])
+    assert [flags(outcome) for outcome in outcomes] == [[], ["length-ratio"]]
+    assert len(batches) == 1  # both in one batch
+
+
+def test_each_distinct_sentence_is_translated_once(batches: list[list[str]], tmp_path: Path) -> None:
+    pooled = engine({"fr-en": model(tmp_path, "m")}, tmp_path)
+    outcomes = pooled.translate([request("a", "Oui. Non."), request("b", "Non. Oui. Non.")])
+    assert sorted(segment for batch in batches for segment in batch) == ["Non.", "Oui."]
+    texts = [outcome.translation.text for outcome in outcomes if outcome.translation]
+    assert texts == ["[OUI.] [NON.]", "[NON.] [OUI.] [NON.]"]
+
+
+@pytest.mark.parametrize(
+    ("target", "joined"), [("en", "[A B C D E F G] [H I.]"), ("zh", "[A B C D E F G][H I.]")]
+)
+def test_pieces_of_an_over_long_sentence_are_joined_as_the_target_writes(
+    batches: list[list[str]], tmp_path: Path, target: str, joined: str
+) -> None:
+    """9 words + </s> is over the 8-token limit: 7 words (8 tokens) and the rest are translated apart."""
+    cut = engine({f"fr-{target}": model(tmp_path, "m")}, tmp_path, max_sentence_tokens=8)
+    (outcome,) = cut.translate([request("a", "a b c d e f g h i.", target)])
+    assert outcome.translation is not None, outcome.error
+    assert outcome.translation.text == joined
+    assert batches == [["a b c d e f g", "h i."]]
+
+
+def test_a_sentence_exactly_at_the_limit_is_translated_whole(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    whole = engine({"fr-en": model(tmp_path, "m")}, tmp_path, max_sentence_tokens=8)
+    (outcome,) = whole.translate([request("a", "a b c d e f g.")])  # 7 words + </s>
+    assert outcome.translation is not None and outcome.translation.text == "[A B C D E F G.]"
+    assert batches == [["a b c d e f g."]]
+
+
+def test_the_smaller_of_the_configured_and_the_model_limit_applies(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    """The "short" model takes 8 tokens although the configuration allows 256."""
+    limited = engine({"fr-en": model(tmp_path, "short")}, tmp_path)
+    (outcome,) = limited.translate([request("a", "a b c d e f g h i.")])
+    assert outcome.translation is not None and outcome.translation.text == "[A B C D E F G] [H I.]"
+    assert max(len(segment.split()) + 1 for batch in batches for segment in batch) == 8
