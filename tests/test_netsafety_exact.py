@@ -48,6 +48,7 @@ STRICT = FetchPolicy()
         ("fe80::1", False),
         ("fc00::1", False),
         ("ff0e::1", False),  # global-scope multicast
+        ("4000::1", False),  # reserved by the IETF, yet "global" to Python's ipaddress
         ("::ffff:127.0.0.1", False),
         ("::ffff:93.184.216.34", True),
     ],
@@ -87,6 +88,21 @@ def test_a_scoped_link_local_answer_is_judged_by_its_address() -> None:
         check_url("https://printer.example/", STRICT, lambda host, port: ["fe80::1%"])
     with pytest.raises(UnsafeURL, match=r"resolves to fe80::1, a private"):
         check_url("http://[fe80::1%25eth0]/", STRICT)
+
+
+def test_a_literal_address_with_scope_suffixes_is_judged_as_that_literal() -> None:
+    """Everything after the first '%' is a scope: the host is still the literal before it, never a name
+    for the resolver to map anywhere it likes (here, a public address)."""
+
+    def public(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    for url in ("http://10.0.0.1%25eth0/", "http://10.0.0.1%25a%25b/"):
+        with pytest.raises(UnsafeURL, match=r"resolves to 10\.0\.0\.1, a private"):
+            check_url(url, STRICT, public)
+    with pytest.raises(UnsafeURL) as caught:
+        check_url("https://printer.example/", STRICT, lambda host, port: ["fe80::1%a%b"])
+    assert caught.value.reason.startswith("'printer.example' resolves to fe80::1, a private")
 
 
 def test_the_smallest_valid_limits_are_accepted() -> None:

@@ -5,6 +5,7 @@ failure object is written again. A reader (the newsletter, the AWS CLI, a person
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -259,3 +260,71 @@ def test_a_refused_language_or_hash_is_named_with_the_fix() -> None:
         with pytest.raises(StoreError) as caught:
             build()
         assert str(caught.value) == f"refusing to build a key from {what} 'ABC'"
+
+
+def version(text: str, processed_at: datetime | None) -> Record:
+    """A version of article v1 (no publication date) with one English summary."""
+    source = Article(id="v1", title="V", text=text, origin="v.txt", content_hash=content_hash(text, "V"))
+    return Record(
+        run_id="run-1",
+        article=source,
+        summaries=[Summary(kind="short", language="en", text=text, method="lead")],
+        processed_at=processed_at,
+    )
+
+
+def store_record_only(store: LocalStore, stored: Record) -> str:
+    """The record without its summary objects, as a run that died right after writing it leaves it."""
+    key = layout.record_key(stored.article.id, stored.article.content_hash)
+    store.put(key, stored.model_dump_json().encode())
+    return key
+
+
+def summary_text(store: LocalStore) -> str:
+    [key] = list(store.list("summaries/"))
+    return str(json.loads(store.get(key))["short"])
+
+
+def test_completion_returns_the_keys_it_wrote(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    key = store_record_only(store, version("Only text.", datetime(2026, 11, 25, 8, 0, tzinfo=UTC)))
+    assert Publisher(store).complete_summaries(key, DAY) == ["summaries/2026-11-25/en/v1.json"]
+    assert Publisher(store).complete_summaries(key, DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("summarised_at", "completed_at"),
+    [
+        (datetime(2026, 11, 25, 8, 0, tzinfo=UTC), None),
+        (None, datetime(2026, 11, 25, 8, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 25, 8, 0, tzinfo=UTC), datetime(2026, 11, 25, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_summary_is_moved_only_to_a_version_known_to_be_newer(
+    tmp_path: Path, summarised_at: datetime | None, completed_at: datetime | None
+) -> None:
+    """Without a processing time on either side, or at the same time, the summary stays where it is."""
+    store = LocalStore(tmp_path)
+    Publisher(store).publish(version("First text.", summarised_at), DAY)
+    key = store_record_only(store, version("Second text.", completed_at))
+    assert Publisher(store).complete_summaries(key, DAY) == []
+    assert summary_text(store) == "First text."
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+def test_an_undated_record_is_completed_under_the_utc_day_whatever_the_local_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """UTC+14 and UTC-12: at any moment the local day differs from the UTC day in one of the two."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        store = LocalStore(tmp_path)
+        key = store_record_only(store, version("Undated.", None))
+        before = datetime.now(UTC).date()
+        [written] = Publisher(store).complete_summaries(key, None)
+        after = datetime.now(UTC).date()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert written in (f"summaries/{before}/en/v1.json", f"summaries/{after}/en/v1.json")
