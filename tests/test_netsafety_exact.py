@@ -180,7 +180,10 @@ def test_a_host_without_addresses_or_with_a_bad_name_fails_with_the_reason() -> 
 
     with pytest.raises(FetchFailed) as caught:
         check_url("https://odd.example/", STRICT, bad_name)
-    assert caught.value.reason == "cannot resolve host 'odd.example': label too long"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://odd.example/",
+        "cannot resolve host 'odd.example': label too long",
+    )
 
 
 def test_a_literal_address_is_checked_without_asking_the_resolver() -> None:
@@ -296,7 +299,10 @@ def test_a_client_that_follows_redirects_itself_is_overridden() -> None:
 def test_a_redirect_without_a_location_fails() -> None:
     with client_for(lambda request: httpx.Response(302)) as client, pytest.raises(FetchFailed) as caught:
         safe_get("https://a.example/feed", STRICT, client, resolve=public)
-    assert caught.value.reason == "HTTP 302 redirect without a Location"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://a.example/feed",
+        "HTTP 302 redirect without a Location",
+    )
 
 
 @pytest.mark.parametrize(
@@ -328,7 +334,7 @@ def test_network_errors_fail_with_their_kind(error: type[httpx.TransportError], 
 
     with client_for(handler) as client, pytest.raises(FetchFailed) as caught:
         safe_get("https://a.example/feed", STRICT, client, resolve=public)
-    assert caught.value.reason == reason
+    assert (caught.value.url, caught.value.reason) == ("https://a.example/feed", reason)
 
 
 @pytest.mark.parametrize(
@@ -343,7 +349,7 @@ def test_a_redirect_back_to_the_same_page_is_a_loop(start: str, location: str, s
     client = client_for(lambda request: httpx.Response(302, headers={"Location": location}))
     with client, pytest.raises(UnsafeURL) as caught:
         safe_get(start, STRICT, client, resolve=public)
-    assert caught.value.reason == f"redirect loop: {shown} was already visited"
+    assert (caught.value.url, caught.value.reason) == (start, f"redirect loop: {shown} was already visited")
 
 
 def test_another_query_is_another_page_and_the_hop_limit_names_the_last() -> None:
@@ -369,7 +375,10 @@ def test_a_declared_or_streamed_body_may_be_exactly_the_limit() -> None:
         assert safe_get("https://a.example/?size=10", policy, client, resolve=public) == b"x" * 10
         with pytest.raises(UnsafeURL) as caught:
             safe_get("https://a.example/?size=11", policy, client, resolve=public)
-    assert caught.value.reason == "response of 11 bytes is over the limit of 10 bytes"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://a.example/?size=11",
+        "response of 11 bytes is over the limit of 10 bytes",
+    )
 
     def streamed(request: httpx.Request) -> httpx.Response:
         size = int(request.url.params["size"])
@@ -379,7 +388,10 @@ def test_a_declared_or_streamed_body_may_be_exactly_the_limit() -> None:
         assert safe_get("https://a.example/?size=10", policy, client, resolve=public) == b"x" * 10
         with pytest.raises(UnsafeURL) as caught:
             safe_get("https://a.example/?size=11", policy, client, resolve=public)
-    assert caught.value.reason == "response is over the limit of 10 bytes; reading stopped"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://a.example/?size=11",
+        "response is over the limit of 10 bytes; reading stopped",
+    )
 
 
 def test_each_request_waits_at_most_the_time_left(clock: Clock) -> None:
@@ -405,7 +417,10 @@ def test_no_request_is_made_once_the_deadline_passed(clock: Clock) -> None:
 
     with client_for(handler) as client, pytest.raises(FetchFailed) as caught:
         safe_get("https://a.example/start", STRICT, client, resolve=public)
-    assert caught.value.reason == "no answer within 60s in all"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://a.example/next",
+        "no answer within 60s in all",
+    )
 
 
 def test_a_body_still_arriving_at_the_deadline_is_abandoned(clock: Clock) -> None:
@@ -419,7 +434,10 @@ def test_a_body_still_arriving_at_the_deadline_is_abandoned(clock: Clock) -> Non
     client = client_for(lambda request: httpx.Response(200, content=chunks()))
     with client, pytest.raises(FetchFailed) as caught:
         safe_get("https://a.example/feed", policy, client, resolve=public)
-    assert caught.value.reason == "no complete answer within 60.5s in all"
+    assert (caught.value.url, caught.value.reason) == (
+        "https://a.example/feed",
+        "no complete answer within 60.5s in all",
+    )
 
 
 def test_a_body_finished_exactly_at_the_deadline_is_kept(clock: Clock) -> None:
