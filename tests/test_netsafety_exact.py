@@ -494,3 +494,62 @@ def test_a_fetch_without_a_client_goes_direct_whatever_the_proxy_settings(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_page_that_redirects_to_itself_after_a_first_hop_is_a_loop() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "/b"})  # /a -> /b -> /b
+
+    client = client_for(handler)
+    with client, pytest.raises(UnsafeURL) as caught:
+        safe_get("https://a.example/a", STRICT, client, resolve=public)
+    assert caught.value.reason == "redirect loop: https://a.example/b was already visited"
+
+
+class PeerStream:
+    """What httpx exposes as ``network_stream``: here only the address it says it connected to."""
+
+    def __init__(self, address: object) -> None:
+        self.address = address
+
+    def get_extra_info(self, name: str) -> object:
+        return self.address if name == "server_addr" else None
+
+
+def test_the_connected_address_is_judged_with_the_host_and_the_redacted_url() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"x", extensions={"network_stream": PeerStream(("10.0.0.1", 443))})
+
+    client = client_for(handler)
+    with client, pytest.raises(UnsafeURL) as caught:
+        safe_get("https://u:p@a.example/feed", STRICT, client, resolve=public)
+    assert caught.value.url == "https://a.example/feed"
+    assert caught.value.reason.startswith("'a.example' resolves to 10.0.0.1, a private")
+
+
+@pytest.mark.parametrize("address", [None, ()])
+def test_a_stream_that_reports_no_address_is_not_refused(address: object) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"x", extensions={"network_stream": PeerStream(address)})
+
+    with client_for(handler) as client:
+        assert safe_get("https://a.example/feed", STRICT, client, resolve=public) == b"x"
+
+
+def test_the_client_made_for_one_fetch_is_closed_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Otherwise every fetch without a shared client would leave a connection pool behind."""
+    made: list[httpx.Client] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404 if request.url.path == "/missing" else 200, content=b"x")
+
+    class Recording(httpx.Client):
+        def __init__(self, **options: Any) -> None:
+            super().__init__(transport=httpx.MockTransport(handler), **options)
+            made.append(self)
+
+    monkeypatch.setattr(httpx, "Client", Recording)
+    assert safe_get("https://a.example/feed", STRICT, resolve=public) == b"x"
+    with pytest.raises(FetchFailed):
+        safe_get("https://a.example/missing", STRICT, resolve=public)
+    assert len(made) == 2 and all(client.is_closed for client in made)
