@@ -328,3 +328,26 @@ def test_an_undated_record_is_completed_under_the_utc_day_whatever_the_local_zon
         monkeypatch.undo()
         time.tzset()
     assert written in (f"summaries/{before}/en/v1.json", f"summaries/{after}/en/v1.json")
+
+
+def test_the_content_index_names_the_article_its_record_and_its_address(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    published = record()
+    key = Publisher(store).publish(published, DAY)
+    index_key = layout.content_index_key(content_hash(published.article.text, ""))
+    assert json.loads(store.get(index_key)) == {
+        "schema_version": SCHEMA_VERSION,
+        "article_id": "a1",
+        "record_key": key,
+        "url": "https://example.org/tram",
+    }
+
+
+def test_a_run_that_meets_a_stored_undated_record_completes_it_under_its_run_day(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store_record_only(store, version("Undated.", None))
+    again = version("Undated.", None)
+    again.run_id = "run-2"
+    Publisher(store).publish(again, date(2020, 1, 2))
+    assert again.status == "unchanged"
+    assert list(store.list("summaries/")) == ["summaries/2020-01-02/en/v1.json"]
