@@ -347,8 +347,9 @@ def test_network_errors_fail_with_their_kind(error: type[httpx.TransportError], 
 )
 def test_a_redirect_back_to_the_same_page_is_a_loop(start: str, location: str, shown: str) -> None:
     client = client_for(lambda request: httpx.Response(302, headers={"Location": location}))
+    # Seen at the first redirect, before any hop is counted against the limit.
     with client, pytest.raises(UnsafeURL) as caught:
-        safe_get(start, STRICT, client, resolve=public)
+        safe_get(start, FetchPolicy(max_redirects=0), client, resolve=public)
     assert (caught.value.url, caught.value.reason) == (start, f"redirect loop: {shown} was already visited")
 
 
@@ -400,14 +401,14 @@ def test_each_request_waits_at_most_the_time_left(clock: Clock) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         timeouts.append(request.extensions["timeout"])
         if request.url.path == "/start":
-            clock.now += 57.5  # the first hop takes most of the minute
+            clock.now += 59.5  # the first hop takes all of the minute but half a second
             return httpx.Response(302, headers={"Location": "/next"})
         return httpx.Response(200, content=b"late")
 
     with client_for(handler) as client:
         assert safe_get("https://a.example/start", STRICT, client, resolve=public) == b"late"
     phases = ("connect", "read", "write", "pool")
-    assert timeouts == [dict.fromkeys(phases, 20.0), dict.fromkeys(phases, 2.5)]
+    assert timeouts == [dict.fromkeys(phases, 20.0), dict.fromkeys(phases, 0.5)]
 
 
 def test_no_request_is_made_once_the_deadline_passed(clock: Clock) -> None:
