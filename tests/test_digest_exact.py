@@ -11,6 +11,8 @@ import pytest
 from pipelines.newsletter.render import render, render_digest, render_edition
 from pipelines.newsletter.text import plain_text, safe_url, source_name
 from pipelines.newsletter.view import from_summaries
+from pipelines.store.publish import SummaryObject
+from pipelines.stories.config import NewsletterConfig
 from pipelines.stories.models import Edition, EditionStory, StoryArticle
 
 DAY = date(2026, 11, 24)
@@ -153,3 +155,25 @@ def test_what_is_left_of_marked_up_text(value: str | None, expected: str) -> Non
 )
 def test_which_urls_are_linked_and_how_they_are_encoded(url: str, expected: str | None) -> None:
     assert safe_url(url) == expected
+
+
+def test_the_digest_uses_the_configured_source_names_and_zone() -> None:
+    summary = SummaryObject(
+        article_id="a1",
+        content_hash="0123456789abcdef0123456789abcdef",
+        record_key="records/a1/0123456789abcdef0123456789abcdef.json",
+        run_id="run-1",
+        date=DAY,
+        language="en",
+        source_language="en",
+        title="Ferry runs again",
+        url="https://example.org/ferry",
+        source="harbour-times",
+        published_at=datetime(2026, 11, 24, 6, 10, tzinfo=UTC),
+        short="The ferry is back.",
+    )
+    settings = NewsletterConfig(timezone="Europe/Paris", source_names={"harbour-times": "The Harbour Times"})
+    out = render_digest([summary], day=DAY, language="en", fmt="text", settings=settings)
+    assert "The Harbour Times" in out and "07:10 CET" in out
+    plain = render_digest([summary], day=DAY, language="en", fmt="text")
+    assert "Harbour Times" in plain and "The Harbour Times" not in plain and "06:10 UTC" in plain
