@@ -191,8 +191,10 @@ def test_a_literal_address_is_checked_without_asking_the_resolver() -> None:
         raise AssertionError("a literal address needs no resolver")
 
     check_url("https://93.184.216.34/feed", STRICT, never)
-    with pytest.raises(UnsafeURL, match=r"resolves to 10\.0\.0\.1, a private"):
-        check_url("https://10.0.0.1/feed", STRICT, never)
+    with pytest.raises(UnsafeURL) as caught:
+        check_url("https://u:p@10.0.0.1/feed", STRICT, never)
+    assert caught.value.url == "https://10.0.0.1/feed"
+    assert caught.value.reason.startswith("'10.0.0.1' resolves to 10.0.0.1, a private")
 
 
 def test_allow_private_skips_every_address_check() -> None:
@@ -232,8 +234,10 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response], **options: An
 
 def test_every_hop_is_announced_and_gets_its_own_host_credentials() -> None:
     seen: list[tuple[str, str | None, str, str]] = []
+    header_names: list[set[str]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
+        header_names.append(set(request.headers.keys()))
         seen.append(
             (
                 str(request.url),
@@ -265,6 +269,8 @@ def test_every_hop_is_announced_and_gets_its_own_host_credentials() -> None:
         ("https://a.example/start", basic, "digest-test/1", "gzip, deflate"),
         ("https://b.example/feed", None, "digest-test/1", "gzip, deflate"),
     ]
+    sent = {"host", "accept", "accept-encoding", "connection", "user-agent"}
+    assert header_names == [sent | {"authorization"}, sent]  # nothing else goes out
 
 
 def test_a_response_without_a_content_type_has_an_empty_one() -> None:
