@@ -13,7 +13,7 @@ import pytest
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
 from pipelines.translate import backends
-from pipelines.translate.base import GenerationSettings, TranslationRequest
+from pipelines.translate.base import GenerationSettings, TokenCounting, TranslationRequest
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.engine import TranslationEngine
 
@@ -143,3 +143,67 @@ def test_the_smaller_of_the_configured_and_the_model_limit_applies(
     (outcome,) = limited.translate([request("a", "a b c d e f g h i.")])
     assert outcome.translation is not None and outcome.translation.text == "[A B C D E F G] [H I.]"
     assert max(len(segment.split()) + 1 for batch in batches for segment in batch) == 8
+
+
+def test_every_request_gets_its_outcome_under_its_key_in_order(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    """A same-language request first, an unroutable one, one hop and two hops (through English)."""
+    models = {"fr-en": model(tmp_path, "m"), "de-en": model(tmp_path, "m"), "en-fr": model(tmp_path, "m")}
+    requests = [
+        TranslationRequest(
+            key="same", text=" Hello. ", title="T", source_language="en", target_language="en"
+        ),
+        TranslationRequest(key="none", text="Hola.", title="", source_language="es", target_language="de"),
+        TranslationRequest(key="one", text="Bonjour.", title="", source_language="fr", target_language="en"),
+        TranslationRequest(key="two", text="Hallo.", title="", source_language="de", target_language="fr"),
+    ]
+    outcomes = engine(models, tmp_path).translate(requests)
+    assert [outcome.key for outcome in outcomes] == ["same", "none", "one", "two"]
+    same, none, one, two = outcomes
+    assert same.translation is not None and (same.translation.text, same.translation.title) == (
+        " Hello. ",
+        "T",
+    )
+    assert none.translation is None and none.error is not None and "translation.models.es-de" in none.error
+    assert one.translation is not None and one.translation.text == "[BONJOUR.]"
+    assert two.translation is not None and two.translation.text == "[[HALLO.]]"
+
+
+def test_requests_that_need_no_model_load_none(batches: list[list[str]], tmp_path: Path) -> None:
+    same = TranslationRequest(key="a", text="Hello.", title="", source_language="en", target_language="en")
+    (outcome,) = engine({"fr-en": model(tmp_path, "m")}, tmp_path).translate([same])
+    assert outcome.translation is not None and outcome.translation.text == "Hello."
+    assert batches == []
+
+
+@pytest.mark.parametrize(
+    ("ratio", "source_tokens", "limit", "expected"),
+    [(2.0, 10, 512, 30), (2.0, 10, 25, 25), (1.5, 3, 512, 14), (2.0, 0, 512, 10), (2.0, 10, 0, 1)],
+)
+def test_new_tokens_are_ratio_times_the_source_plus_ten_within_the_model_limit(
+    ratio: float, source_tokens: int, limit: int, expected: int
+) -> None:
+    settings = GenerationSettings(max_new_tokens_ratio=ratio)
+    assert settings.max_new_tokens(source_tokens, limit) == expected
+
+
+class CountingTokenizer:
+    """A Hugging Face tokenizer stand-in: ids are the words plus ``</s>``; records how it was called."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], dict[str, Any]]] = []
+
+    def __call__(self, texts: list[str], **options: Any) -> dict[str, list[list[int]]]:
+        self.calls.append((texts, options))
+        ids = [[1] * (len(text.split()) + (1 if options.get("add_special_tokens") else 0)) for text in texts]
+        return {"input_ids": ids}
+
+
+def test_token_counts_include_the_special_tokens() -> None:
+    counter = TokenCounting()
+    counter.tokenizer = CountingTokenizer()
+    assert counter.count_tokens(("one two", "three")) == [3, 2]
+    assert counter.tokenizer.calls == [(["one two", "three"], {"add_special_tokens": True, "verbose": False})]
+    assert counter.count_tokens([]) == []
+    assert len(counter.tokenizer.calls) == 1  # nothing to count: the tokenizer is not called
