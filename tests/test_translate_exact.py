@@ -148,8 +148,14 @@ def test_the_smaller_of_the_configured_and_the_model_limit_applies(
 def test_every_request_gets_its_outcome_under_its_key_in_order(
     batches: list[list[str]], tmp_path: Path
 ) -> None:
-    """A same-language request first, an unroutable one, one hop and two hops (through English)."""
-    models = {"fr-en": model(tmp_path, "m"), "de-en": model(tmp_path, "m"), "en-fr": model(tmp_path, "m")}
+    """A same-language request first, an unroutable one, one hop, two hops (through English), and one whose
+    model cannot be found."""
+    models = {
+        "fr-en": model(tmp_path, "m"),
+        "de-en": model(tmp_path, "m"),
+        "en-fr": model(tmp_path, "m"),
+        "it-en": str(tmp_path / "missing-model"),
+    }
     requests = [
         TranslationRequest(
             key="same", text=" Hello. ", title="T", source_language="en", target_language="en"
@@ -157,10 +163,12 @@ def test_every_request_gets_its_outcome_under_its_key_in_order(
         TranslationRequest(key="none", text="Hola.", title="", source_language="es", target_language="de"),
         TranslationRequest(key="one", text="Bonjour.", title="", source_language="fr", target_language="en"),
         TranslationRequest(key="two", text="Hallo.", title="", source_language="de", target_language="fr"),
+        TranslationRequest(key="lost", text="Ciao.", title="", source_language="it", target_language="en"),
     ]
     outcomes = engine(models, tmp_path).translate(requests)
-    assert [outcome.key for outcome in outcomes] == ["same", "none", "one", "two"]
-    same, none, one, two = outcomes
+    assert [outcome.key for outcome in outcomes] == ["same", "none", "one", "two", "lost"]
+    same, none, one, two, lost = outcomes
+    assert lost.translation is None and lost.error is not None and "missing-model" in lost.error
     assert same.translation is not None and (same.translation.text, same.translation.title) == (
         " Hello. ",
         "T",
