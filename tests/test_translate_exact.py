@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from pipelines.errors import UnsupportedPair
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
 from pipelines.translate import backends
 from pipelines.translate.base import GenerationSettings, TokenCounting, TranslationRequest
 from pipelines.translate.config import TranslationConfig
 from pipelines.translate.engine import TranslationEngine
+from pipelines.translate.routing import route
 
 
 class Fake:
@@ -215,3 +217,11 @@ def test_token_counts_include_the_special_tokens() -> None:
     assert counter.tokenizer.calls == [(["one two", "three"], {"add_special_tokens": True, "verbose": False})]
     assert counter.count_tokens([]) == []
     assert len(counter.tokenizer.calls) == 1  # nothing to count: the tokenizer is not called
+
+
+def test_the_hint_for_a_missing_pair_names_only_the_missing_hop() -> None:
+    """fr-en exists and there is no fallback: only en-es is missing to pivot fr -> es through English."""
+    config = TranslationConfig.model_validate({"models": {"fr-en": "Helsinki-NLP/opus-mt-fr-en"}})
+    with pytest.raises(UnsupportedPair) as caught:
+        route(config, "fr", "es")
+    assert str(caught.value).endswith("add translation.models.fr-es (or en-es to pivot through 'en')")
