@@ -225,3 +225,24 @@ def test_the_hint_for_a_missing_pair_names_only_the_missing_hop() -> None:
     with pytest.raises(UnsupportedPair) as caught:
         route(config, "fr", "es")
     assert str(caught.value).endswith("add translation.models.fr-es (or en-es to pivot through 'en')")
+
+
+def test_a_sentence_that_fits_beside_the_prefix_is_fed_whole(
+    batches: list[list[str]], tmp_path: Path
+) -> None:
+    """The "short" model takes 8 tokens; ">>fra<<" costs one (its </s> is shared): 6 words + </s> fit."""
+    config = TranslationConfig.model_validate(
+        {
+            "models": {"en-fr": {"model": model(tmp_path, "short"), "target_prefix": ">>fra<<"}},
+            "num_beams": 1,
+            "backend": "transformers",
+        }
+    )
+    prefixed = TranslationEngine(
+        config, ModelsConfig(cache_dir=tmp_path / "cache", threads=1), ModelResolver(), ModelCache()
+    )
+    sentence = "one two three four five six."
+    request = TranslationRequest(key="a", text=sentence, title="", source_language="en", target_language="fr")
+    (outcome,) = prefixed.translate([request])
+    assert outcome.translation is not None and outcome.translation.text == f"[{sentence.upper()}]"
+    assert batches == [[sentence]]
