@@ -246,3 +246,21 @@ def test_a_sentence_that_fits_beside_the_prefix_is_fed_whole(
     (outcome,) = prefixed.translate([request])
     assert outcome.translation is not None and outcome.translation.text == f"[{sentence.upper()}]"
     assert batches == [[sentence]]
+
+
+def test_a_backend_that_miscounts_fails_the_request_rather_than_dropping_a_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A backend must give one token count per segment; one count short would otherwise leave the last
+    sentence untranslated and silently missing from the article."""
+
+    class Miscounting(Fake):
+        def count_tokens(self, segments: Sequence[str]) -> list[int]:
+            return super().count_tokens(segments)[: max(1, len(segments) - 1)]
+
+    def load(path: Path, settings: GenerationSettings, **_: Any) -> tuple[Fake, int]:
+        return Miscounting([], 1, 510), 1
+
+    monkeypatch.setitem(backends._LOADERS, "transformers", load)
+    (outcome,) = engine({"fr-en": model(tmp_path, "m")}, tmp_path).translate([request("a", "Oui. Non.")])
+    assert outcome.translation is None and outcome.error is not None
