@@ -248,11 +248,18 @@ def test_a_sentence_that_fits_beside_the_prefix_is_fed_whole(
     assert batches == [[sentence]]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oui. Non.",  # two sentences: the count of the second is missing
+        "a b c d e f g h i.",  # one sentence over the 8-token limit: the count of its second piece is missing
+    ],
+)
 def test_a_backend_that_miscounts_fails_the_request_rather_than_dropping_a_sentence(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str
 ) -> None:
     """A backend must give one token count per segment; one count short would otherwise leave the last
-    sentence untranslated and silently missing from the article."""
+    sentence (or piece of one) untranslated and silently missing from the article."""
 
     class Miscounting(Fake):
         def count_tokens(self, segments: Sequence[str]) -> list[int]:
@@ -262,5 +269,6 @@ def test_a_backend_that_miscounts_fails_the_request_rather_than_dropping_a_sente
         return Miscounting([], 1, 510), 1
 
     monkeypatch.setitem(backends._LOADERS, "transformers", load)
-    (outcome,) = engine({"fr-en": model(tmp_path, "m")}, tmp_path).translate([request("a", "Oui. Non.")])
+    miscounted = engine({"fr-en": model(tmp_path, "m")}, tmp_path, max_sentence_tokens=8)
+    (outcome,) = miscounted.translate([request("a", text)])
     assert outcome.translation is None and outcome.error is not None
