@@ -272,3 +272,36 @@ def test_a_backend_that_miscounts_fails_the_request_rather_than_dropping_a_sente
     miscounted = engine({"fr-en": model(tmp_path, "m")}, tmp_path, max_sentence_tokens=8)
     (outcome,) = miscounted.translate([request("a", text)])
     assert outcome.translation is None and outcome.error is not None
+
+
+@pytest.mark.parametrize(("ratio", "expected"), [(2.2, ["length-ratio"]), (2.5, [])])
+def test_a_split_sentence_is_flagged_on_the_tokens_of_all_its_pieces(
+    batches: list[list[str]], tmp_path: Path, ratio: float, expected: list[str]
+) -> None:
+    """Pieces of 8 and 3 source tokens (11) come back as 22 and 7 tokens (29): flagged when 29 is over
+    ratio x 11 + 4 (28.2 for 2.2, 31.5 for 2.5)."""
+    cut = engine({"fr-en": model(tmp_path, "x3")}, tmp_path, max_sentence_tokens=8, length_ratio_flag=ratio)
+    (outcome,) = cut.translate([request("a", "a b c d e f g h i.")])
+    assert flags(outcome) == expected
+    assert batches == [["a b c d e f g", "h i."]]
+
+
+def test_a_backend_that_returns_too_few_translations_fails_the_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class Forgetful(Fake):
+        def translate_segments(
+            self,
+            segments: Sequence[str],
+            *,
+            target_prefix: str | None = None,
+            exact_lengths: Sequence[int] | None = None,
+        ) -> list[str]:
+            return super().translate_segments(segments, target_prefix=target_prefix)[:-1]
+
+    def load(path: Path, settings: GenerationSettings, **_: Any) -> tuple[Fake, int]:
+        return Forgetful([], 1, 510), 1
+
+    monkeypatch.setitem(backends._LOADERS, "transformers", load)
+    (outcome,) = engine({"fr-en": model(tmp_path, "m")}, tmp_path).translate([request("a", "Oui. Non.")])
+    assert outcome.translation is None and outcome.error is not None
