@@ -305,3 +305,27 @@ def test_a_backend_that_returns_too_few_translations_fails_the_request(
     monkeypatch.setitem(backends._LOADERS, "transformers", load)
     (outcome,) = engine({"fr-en": model(tmp_path, "m")}, tmp_path).translate([request("a", "Oui. Non.")])
     assert outcome.translation is None and outcome.error is not None
+
+
+def test_routes_name_their_languages_and_fallbacks_their_backend() -> None:
+    config = TranslationConfig.model_validate(
+        {
+            "backend": "transformers",
+            "models": {"fr-en": "Helsinki-NLP/opus-mt-fr-en", "en-de": "Helsinki-NLP/opus-mt-en-de"},
+            "fallback": {"model": "/models/mul-en", "backend": "ctranslate2"},
+        }
+    )
+    for source, target, pairs in (
+        ("fr", "fr", []),
+        ("fr", "en", ["fr-en"]),
+        ("fr", "de", ["fr-en", "en-de"]),
+    ):
+        found = route(config, source, target)
+        assert (found.source, found.target, [hop.pair for hop in found.hops]) == (source, target, pairs)
+    (fallback,) = route(config, "sw", "en").hops
+    assert (fallback.fallback, fallback.backend) == (True, "ctranslate2")
+    plain = TranslationConfig.model_validate(
+        {"backend": "ctranslate2", "fallback": "Helsinki-NLP/opus-mt-mul-en"}
+    )
+    (fallback,) = route(plain, "sw", "en").hops
+    assert (fallback.fallback, fallback.backend) == (True, "ctranslate2")
