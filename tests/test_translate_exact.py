@@ -21,7 +21,8 @@ from pipelines.translate.routing import route
 
 
 class Fake:
-    """Brackets and upper-cases each segment, ``repeat`` times; records every batch."""
+    """Brackets and upper-cases each segment, ``repeat`` times; records every batch. A ``deadline`` (the
+    article time budget, where the engine passes one) is accepted and never reached."""
 
     backend = "transformers"
 
@@ -39,6 +40,7 @@ class Fake:
         *,
         target_prefix: str | None = None,
         exact_lengths: Sequence[int] | None = None,
+        deadline: Any = None,
     ) -> list[str]:
         self.batches.append(list(segments))
         return [" ".join([f"[{segment.upper()}]"] * self.repeat) for segment in segments]
@@ -296,6 +298,7 @@ def test_a_backend_that_returns_too_few_translations_fails_the_request(
             *,
             target_prefix: str | None = None,
             exact_lengths: Sequence[int] | None = None,
+            deadline: Any = None,
         ) -> list[str]:
             return super().translate_segments(segments, target_prefix=target_prefix)[:-1]
 
