@@ -64,7 +64,8 @@ def test_ids_that_may_be_used_in_keys(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", ".hidden", "-dash", "_under", "a/b", "a b", "a\nb", "é", "../x", "0" * 129, "a\\b", "a:b"]
+    "value",
+    ["", ".hidden", "-dash", "_under", "a/b", "a b", "a\nb", "é", "../x", "0" * 129, "a\\b", "a:b", "a."],
 )
 def test_ids_that_could_escape_or_break_a_key(value: str) -> None:
     assert not is_valid_id(value)

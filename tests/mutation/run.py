@@ -96,6 +96,9 @@ def mutmut_table(group: Group, debug: bool = False) -> str:
         "only_mutate": group.modules,
         "pytest_add_cli_args_test_selection": group.tests,
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-W", "ignore"],
+        # mutmut runs the tests from its own copy, which holds only the source and tests/ by default;
+        # some tests import benchmarks/ (tests/test_newsletter.py: benchmarks.stories and its data).
+        "also_copy": ["benchmarks"],
         # torch and Prefect are not fork-safe once initialised: fork workers from a clean server.
         "process_isolation": "forkserver",
         "use_git_change_detection": False,
