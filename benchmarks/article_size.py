@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pipeline import LANGUAGES, _word_pools, config_for, english_words
+from benchmarks.pipeline import LANGUAGES, _word_pools, config_for, english_words, summary_model
 from benchmarks.translate import DEFAULT_MODEL_DIR
 
 DEFAULT_WORK = Path("~/.cache/newsdigest/bench/article_size").expanduser()
@@ -36,20 +36,13 @@ EXTRAPOLATE_TO = (100_000, 200_000, 500_000, 2_000_000)
 def build_models(work: Path, size: str) -> dict[str, Path]:
     """The Marian model (shared with ``benchmarks/translate.py`` at real size) for every source language of
     the pipeline benchmark's config, and the summary model; built once."""
-    from tests.support import build_bart_like, build_marian_like, build_tiny_bart, build_tiny_marian
+    from tests.support import build_marian_like, build_tiny_marian
 
     marian = DEFAULT_MODEL_DIR if size == "real" else work / "tiny" / "marian"
     if not (marian / "model.safetensors").is_file():
         print(f"building the {size} Marian model in {marian} ...", flush=True)
         (build_marian_like if size == "real" else build_tiny_marian)(marian)
-    bart = work / size / "bart"
-    if not (bart / "model.safetensors").is_file():
-        print(f"building the {size} BART model in {bart} ...", flush=True)
-        if size == "real":
-            build_bart_like(bart)
-        else:
-            build_tiny_bart(bart, max_position_embeddings=1024)
-    return {**dict.fromkeys(LANGUAGES, marian), "summary": bart}
+    return {**dict.fromkeys(LANGUAGES, marian), "summary": summary_model(work / size / "bart", size)}
 
 
 def french_article(characters: int, words: list[str], seed: int) -> str:

@@ -62,7 +62,7 @@ STEP_STAGE = {"ingest_articles": "ingest", "check_models": "detect", "write_run_
 
 def build_models(work: Path, size: str) -> dict[str, Path]:
     """One Marian directory per source language (copies of one build) and the summary model."""
-    from tests.support import build_bart_like, build_marian_like, build_tiny_bart, build_tiny_marian
+    from tests.support import build_marian_like, build_tiny_marian
 
     root = work / size
     marian = root / "marian-base"
@@ -75,15 +75,21 @@ def build_models(work: Path, size: str) -> dict[str, Path]:
         if not (target / "model.safetensors").is_file():
             shutil.copytree(marian, target, dirs_exist_ok=True)
         models[language] = target
-    bart = root / "bart"
+    models["summary"] = summary_model(root / "bart", size)
+    return models
+
+
+def summary_model(bart: Path, size: str) -> Path:
+    """The summary model at ``bart``, built there once: the distilbart-cnn-12-6 shape, or a tiny BART."""
+    from tests.support import build_bart_like, build_tiny_bart
+
     if not (bart / "model.safetensors").is_file():
         print(f"building the {size} BART model in {bart} ...", flush=True)
         if size == "real":
             build_bart_like(bart)
         else:
             build_tiny_bart(bart, max_position_embeddings=1024)
-    models["summary"] = bart
-    return models
+    return bart
 
 
 def _word_pools() -> dict[str, list[str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from pipelines.records import (
     content_hash,
 )
 from pipelines.store import layout
-from pipelines.store.base import ObjectStore
 from pipelines.store.local import LocalStore
 from pipelines.store.publish import Publisher, StoredFailure
+from tests.support.stores import StoreWrapper
 
 DAY = date(2026, 11, 25)
 PROCESSED = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
@@ -71,31 +70,15 @@ def record(
     )
 
 
-class LostAnswerStore:
+class LostAnswerStore(StoreWrapper):
     """A store whose conditional creates succeed but answer "already there", as a client that retried a
     write whose first answer was lost sees it (the retry meets the object its first try created)."""
-
-    def __init__(self, inner: ObjectStore) -> None:
-        self.inner = inner
-
-    @property
-    def url(self) -> str:
-        return self.inner.url
 
     def put(
         self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
     ) -> bool:
         written = self.inner.put(key, data, if_absent=if_absent, content_type=content_type)
         return written and not if_absent
-
-    def get(self, key: str) -> bytes:
-        return self.inner.get(key)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def list(self, prefix: str) -> Iterator[str]:
-        return self.inner.list(prefix)
 
 
 def test_a_summary_object_holds_exactly_what_a_newsletter_lists(tmp_path: Path) -> None:

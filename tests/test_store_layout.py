@@ -4,7 +4,7 @@ exist, and keys built from hostile ids must never leave their folder."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pipelines.store import layout
 from pipelines.store.base import ObjectStore
 from pipelines.store.local import LocalStore
 from pipelines.store.publish import Publisher
+from tests.support.stores import StoreWrapper
 
 DAY = date(2026, 11, 5)
 HASH = "0123456789abcdef0123456789abcdef"
@@ -74,16 +75,12 @@ def test_content_hashes_are_checked(bad: str) -> None:
         layout.record_key("a1", "0" * 65)
 
 
-class OrderRecordingStore:
+class OrderRecordingStore(StoreWrapper):
     """A store that remembers every write, in order, with whether it created the object."""
 
     def __init__(self, inner: ObjectStore) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.writes: list[str] = []
-
-    @property
-    def url(self) -> str:
-        return self.inner.url
 
     def put(
         self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
@@ -92,15 +89,6 @@ class OrderRecordingStore:
         if written:
             self.writes.append(key)
         return written
-
-    def get(self, key: str) -> bytes:
-        return self.inner.get(key)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def list(self, prefix: str) -> Iterator[str]:
-        return self.inner.list(prefix)
 
 
 def test_a_real_run_writes_its_manifest_last(tmp_path: Path) -> None:

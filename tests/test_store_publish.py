@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from pipelines.store.local import LocalStore
 from pipelines.store.publish import Publisher
 from pipelines.store.reader import get_record, list_runs, list_summaries
 from pipelines.store.s3 import S3Store
+from tests.support.stores import StoreWrapper
 
 DAY = date(2026, 11, 25)
 STARTED = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
@@ -138,17 +138,13 @@ def s3(s3_endpoint: str, s3_bucket: str) -> S3Store:
     return s3_store(s3_endpoint, s3_bucket)
 
 
-class RecordingStore:
+class RecordingStore(StoreWrapper):
     """Wraps a store and remembers the order of writes (to check that the manifest comes last)."""
 
     def __init__(self, inner: ObjectStore, fail_after: int | None = None) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.writes: list[str] = []
         self.fail_after = fail_after
-
-    @property
-    def url(self) -> str:
-        return self.inner.url
 
     def put(
         self, key: str, data: bytes, *, if_absent: bool = False, content_type: str = "application/json"
@@ -159,15 +155,6 @@ class RecordingStore:
         if written:
             self.writes.append(key)
         return written
-
-    def get(self, key: str) -> bytes:
-        return self.inner.get(key)
-
-    def exists(self, key: str) -> bool:
-        return self.inner.exists(key)
-
-    def list(self, prefix: str) -> Iterator[str]:
-        return self.inner.list(prefix)
 
 
 def test_s3_and_local_hold_the_same_keys_and_bytes(s3: S3Store, tmp_path: Path) -> None:
