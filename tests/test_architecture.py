@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,15 +101,20 @@ def test_importing_pipelines_loads_no_heavy_library() -> None:
     assert result.stdout.strip() == ""
 
 
-def test_cli_help_is_fast() -> None:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", "from flows.cli import main; main()", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
+def test_cli_help_loads_no_heavy_library() -> None:
+    """``newsdigest --help`` stays fast by importing none of the heavy libraries; checked by what it
+    imports rather than by a wall-clock bound, which a loaded CI machine breaks."""
+    code = (
+        "import sys\n"
+        "from flows.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('torch', 'transformers', 'prefect', 'boto3', 'ctranslate2', 'trafilatura') "
+        "if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy), file=sys.stderr)\n"
     )
-    elapsed = time.perf_counter() - started
-    assert result.returncode == 0, result.stderr
-    assert "run" in result.stdout and "detect" in result.stdout
-    assert elapsed < 1.0, f"newsdigest --help took {elapsed:.2f}s"
+    result = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, cwd=REPO)
+    assert "run" in result.stdout and "detect" in result.stdout, result.stderr
+    assert "HEAVY:\n" in result.stderr, result.stderr

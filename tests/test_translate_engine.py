@@ -64,9 +64,12 @@ class FakeTranslator:
     backend = "transformers"
     max_source_tokens = 510
 
-    def __init__(self, batches: list[list[str]], expand: int = 1) -> None:
+    def __init__(
+        self, batches: list[list[str]], expand: int = 1, deadlines: list[Deadline | None] | None = None
+    ) -> None:
         self.batches = batches
         self.expand = expand
+        self.deadlines = deadlines if deadlines is not None else []
 
     def count_tokens(self, segments: Sequence[str]) -> list[int]:
         return [len(segment.split()) + 1 for segment in segments]
@@ -80,6 +83,7 @@ class FakeTranslator:
         deadline: Deadline | None = None,
     ) -> list[str]:
         self.batches.append(list(segments))
+        self.deadlines.append(deadline)
         return [" ".join([f"[{segment.upper()}]"] * self.expand) for segment in segments]
 
 
@@ -217,6 +221,44 @@ def test_pivot_and_target_prefix(fake_backend: list[list[str]], tmp_path: Path) 
     translation = ok(outcome)
     assert translation.text == "[[GUTEN TAG.]]"
     assert [ref.role for ref in translation.models] == ["translation:de-en", "translation:en-fr"]
+
+
+def test_every_hop_hands_the_batch_deadline_to_its_backend(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The backends stop a long ``generate`` with the deadline (``max_time``), so each call of each hop of
+    a pivot route must receive the deadline the engine was given, not a fresh or missing one."""
+    batches: list[list[str]] = []
+    deadlines: list[Deadline | None] = []
+
+    def load(path: Path, settings: GenerationSettings, **_: Any) -> tuple[FakeTranslator, int]:
+        return FakeTranslator(batches, deadlines=deadlines), 1000
+
+    monkeypatch.setitem(backends._LOADERS, "transformers", load)
+    models = {"de-en": fake_model(tmp_path, "de-en"), "en-fr": fake_model(tmp_path, "en-fr")}
+    engine = make_engine(models, tmp_path, max_batch_sentences=1)
+    deadline = Deadline(3600, 2, "translate")
+    text = "Guten Tag. Wie geht es Ihnen heute? Das Wetter ist schön."
+    outcomes = engine.translate(
+        [request("a", text, "de", "fr"), request("b", "Hallo Welt.", "de", "fr")], deadline=deadline
+    )
+    assert all(outcome.error is None for outcome in outcomes)
+    # Two hops, one call per distinct sentence (one sentence per batch): at least four calls each.
+    assert len(deadlines) >= 8
+    assert all(given is deadline for given in deadlines)
+
+
+def test_a_passed_deadline_fails_the_pool_before_any_backend_call(
+    fake_backend: list[list[str]], tmp_path: Path
+) -> None:
+    clock_now = [0.0]
+    deadline = Deadline(10, 1, "translate", clock=lambda: clock_now[0])
+    clock_now[0] = 11.0
+    engine = make_engine({"fr-en": fake_model(tmp_path, "m")}, tmp_path)
+    (outcome,) = engine.translate([request("a", "Bonjour.", "fr")], deadline=deadline)
+    assert outcome.translation is None
+    assert outcome.error == deadline.reason()
+    assert fake_backend == []
 
 
 def test_fifty_thousand_word_article_is_translated_completely(
