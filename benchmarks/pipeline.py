@@ -6,16 +6,24 @@ Random-weight models at real architecture size: one opus-mt-size Marian model pe
 English and the rest spread over the source languages, log-normal lengths around 600 words, written as
 ``.txt`` files and read back by the ingest stage; records are published to a folder store.
 
+Lengths are counted in model tokens, at :data:`TOKENS_PER_WORD`: the benchmark's tokenizers are trained on a
+small corpus and split words far more than a real model's (about 3 Marian pieces per French word against
+about 1.3), so an article measured in words would cost two to three times what a real one costs. An article
+of N words is therefore written until its source model reads N x 4/3 tokens: the Marian tokenizer for the
+languages translated, the BART tokenizer for English.
+
 Random weights never stop on their own, so real output lengths are emulated as in
 ``benchmarks/translate.py``: every translation batch decodes as many steps as its longest source and each
-sentence keeps as many tokens as its source; summaries decode exactly ~40 (short) and ~130 (long) tokens
-(``min_length = max_length``), about what CNN/DailyMail-trained models write.
+sentence keeps as many tokens as its source; each output token then becomes one English word that the BART
+tokenizer reads as one token (a translation of N tokens is read as N tokens); summaries decode exactly ~40
+(short) and ~130 (long) tokens (``min_length = max_length``), about what CNN/DailyMail-trained models write.
 
 Each path runs in its own process (so its peak RSS is its own), on the same files, one after the other:
 
   (a) today's default   transformers for translation and summaries, beam 4, no shared work
   (b) new default       ``backend: auto`` (CTranslate2 int8 on CPU) with the default options
   (c) (b) + opt-ins     ``summary.shared_map`` and ``summary.batch_tokens`` (these change outputs)
+  (d) (c) + greedy      ``num_beams: 1`` for translation and both summaries (changes outputs)
 
 CTranslate2 conversions are made once, on disk, in a process of their own; each path then loads its
 models before the clock starts, so the timed part is what an hourly run in a warm worker does.
@@ -46,6 +54,9 @@ from typing import Any
 from benchmarks.translate import peak_rss
 
 LANGUAGES = ("fr", "de", "es", "ru", "zh", "ar")
+TOKENS_PER_WORD = 4 / 3
+"""Model tokens per word of news text: the usual rule of thumb for BPE and SentencePiece vocabularies of
+30-60k pieces (about three quarters of a word per token)."""
 DEFAULT_WORK = Path("~/.cache/newsdigest/bench/pipeline").expanduser()
 PATHS: dict[str, tuple[str, dict[str, Any]]] = {
     "a": ("(a) today's default", {"translation.backend": "transformers", "summary.backend": "transformers"}),
@@ -53,6 +64,16 @@ PATHS: dict[str, tuple[str, dict[str, Any]]] = {
     "c": (
         "(c) new default + shared_map + batch_tokens",
         {"summary.shared_map": True, "summary.batch_tokens": 8192},
+    ),
+    "d": (
+        "(d) (c) + greedy decoding everywhere",
+        {
+            "summary.shared_map": True,
+            "summary.batch_tokens": 8192,
+            "translation.num_beams": 1,
+            "summary.short.num_beams": 1,
+            "summary.long.num_beams": 1,
+        },
     ),
 }
 STAGES = ("ingest", "detect", "translate", "summarize", "publish")
@@ -107,8 +128,34 @@ def _word_pools() -> dict[str, list[str]]:
     return {language: sorted(set(words) - {""}) for language, words in pools.items()}
 
 
-def write_articles(folder: Path, articles: int, english: float, seed: int) -> dict[str, int]:
-    """``articles`` .txt files (title line, blank line, body); returns the count per language."""
+class TokenCounter:
+    """Tokens a text costs its source model: the Marian tokenizer's, or the BART tokenizer's for English."""
+
+    def __init__(self, models: dict[str, Path]) -> None:
+        from transformers import AutoTokenizer
+
+        self.marian = AutoTokenizer.from_pretrained(str(models[LANGUAGES[0]]))
+        self.bart = AutoTokenizer.from_pretrained(str(models["summary"]))
+        for tokenizer in (self.marian, self.bart):
+            tokenizer.model_max_length = 10**9  # whole articles are counted, never fed to a model
+
+    def __call__(self, language: str, text: str) -> int:
+        tokenizer = self.bart if language == "en" else self.marian
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def single_token_words(self, words: list[str]) -> list[str]:
+        """The words BART reads as one token after a space (what :func:`english_words` writes)."""
+        encoded = self.bart([" " + word for word in words], add_special_tokens=False)["input_ids"]
+        return [word for word, ids in zip(words, encoded, strict=True) if len(ids) == 1]
+
+
+def write_articles(
+    folder: Path, articles: int, english: float, seed: int, tokens: TokenCounter
+) -> dict[str, int]:
+    """``articles`` .txt files (title line, blank line, body); returns the count per language.
+
+    Each article gets a log-normal length in words and is written until its source model reads that many
+    words' worth of tokens (:data:`TOKENS_PER_WORD`)."""
     pools = _word_pools()
     rng = random.Random(seed)
     sigma = 0.5
@@ -119,15 +166,13 @@ def write_articles(folder: Path, articles: int, english: float, seed: int) -> di
         language = "en" if rng.random() < english else LANGUAGES[number % len(LANGUAGES)]
         counts[language] = counts.get(language, 0) + 1
         words = pools[language]
-        target = max(80, round(rng.lognormvariate(mu, sigma)))
+        target = round(max(80, rng.lognormvariate(mu, sigma)) * TOKENS_PER_WORD)
         sentences, total = [], 0
         while total < target:
-            size = rng.randint(8, 25)
-            chosen = [rng.choice(words) for _ in range(size)]
-            sentences.append(
-                "".join(chosen) + "。" if language == "zh" else " ".join(chosen).capitalize() + "."
-            )
-            total += size
+            chosen = [rng.choice(words) for _ in range(rng.randint(8, 25))]
+            sentence = "".join(chosen) + "。" if language == "zh" else " ".join(chosen).capitalize() + "."
+            sentences.append(sentence)
+            total += tokens(language, sentence)
         body = ("" if language == "zh" else " ").join(sentences)
         (folder / f"{number:04d}-{language}.txt").write_text(
             f"Article {number}\n\n{body}\n", encoding="utf-8"
@@ -141,7 +186,8 @@ _FILLER = re.compile(r"<filler_(\d+)>")
 def english_words(translation: Any, words: list[str]) -> None:
     """Random Marian weights emit ``<filler_N>`` pieces, which the BART tokenizer reads as ~11 tokens
     each; give each piece one English word instead, so the summaries read as many tokens as a real
-    translation would hold (one word per output token, a slight overestimate)."""
+    translation would hold. With ``words`` from :meth:`TokenCounter.single_token_words`, an output of N
+    tokens is read as N tokens."""
     if translation is None:
         return
 
@@ -229,7 +275,7 @@ def run_path(key: str, inputs: Path, models: dict[str, Path], threads: int, size
             [TranslationRequest(f"warm-{lang}", "Bonjour.", "", lang, "en") for lang in LANGUAGES]
         )
         services.summary.summarize([SummaryRequest("warm", "A short warm-up text.", "", "en")])
-        executor = _TimedExecutor(services, _word_pools()["en"])
+        executor = _TimedExecutor(services, TokenCounter(models).single_token_words(_word_pools()["en"]))
         samples: list[float] = []
         with peak_rss(samples):
             started = time.perf_counter()
@@ -271,7 +317,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", choices=("real", "tiny"), default="real")
-    parser.add_argument("--paths", default="a,b", help="comma-separated subset of a,b,c")
+    parser.add_argument("--paths", default="a,b", help="comma-separated subset of a,b,c,d")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--run-path", help=argparse.SUPPRESS)
@@ -298,9 +344,14 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         inputs = Path(tmp) / "inputs"
-        counts = write_articles(inputs, args.articles, args.english, args.seed)
+        tokens = TokenCounter(models)
+        counts = write_articles(inputs, args.articles, args.english, args.seed, tokens)
+        source_tokens = sum(
+            tokens(path.stem.split("-")[1], path.read_text(encoding="utf-8")) for path in inputs.iterdir()
+        )
         print(
-            f"{args.articles} articles by language: {dict(sorted(counts.items()))}; {args.threads} threads",
+            f"{args.articles} articles by language: {dict(sorted(counts.items()))}, {source_tokens} source "
+            f"tokens; {args.threads} threads",
             flush=True,
         )
         for key in [k for k in args.paths.split(",") if k in PATHS]:
@@ -340,6 +391,7 @@ def main() -> None:
             "threads": args.threads,
             "size": args.size,
             "languages": counts,
+            "source_tokens": source_tokens,
             "results": results,
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
