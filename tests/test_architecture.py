@@ -107,14 +107,17 @@ def test_cli_help_loads_no_heavy_library() -> None:
     code = (
         "import sys\n"
         "from flows.cli import main\n"
+        "status = 0\n"
         "try:\n"
         "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
+        "except SystemExit as stop:\n"
+        "    status = stop.code or 0\n"
         "heavy = [m for m in ('torch', 'transformers', 'prefect', 'boto3', 'ctranslate2', 'trafilatura') "
         "if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy), file=sys.stderr)\n"
+        "sys.exit(status)\n"
     )
     result = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
     assert "run" in result.stdout and "detect" in result.stdout, result.stderr
     assert "HEAVY:\n" in result.stderr, result.stderr
