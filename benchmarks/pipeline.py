@@ -8,9 +8,9 @@ English and the rest spread over the source languages, log-normal lengths around
 
 Lengths are counted in model tokens, at :data:`TOKENS_PER_WORD`: the benchmark's tokenizers are trained on a
 small corpus and split words far more than a real model's (about 3 Marian pieces per French word against
-about 1.3), so an article measured in words would cost two to three times what a real one costs. An article
-of N words is therefore written until its source model reads N x 4/3 tokens: the Marian tokenizer for the
-languages translated, the BART tokenizer for English.
+the ~1.3 assumed here), so an article measured in words would cost two to three times what a real one
+would. An article of N words is therefore written until its source model reads N x 4/3 tokens: the Marian
+tokenizer for the languages translated, the BART tokenizer for English.
 
 Random weights never stop on their own, so real output lengths are emulated as in
 ``benchmarks/translate.py``: every translation batch decodes as many steps as its longest source and each
