@@ -6,9 +6,11 @@ loop forever. :func:`check_url` refuses, before any connection:
 
 - schemes other than ``http`` and ``https`` (``file:``, ``ftp:``, ``gopher:``, ``data:`` ...);
 - hosts that resolve to any address that is not public: private, loopback, link-local (the metadata
-  services at 169.254.169.254), shared, reserved, multicast or unspecified, IPv4-mapped IPv6 included.
+  services at 169.254.169.254), shared, reserved, multicast or unspecified. An IPv6 address that carries an
+  IPv4 address (IPv4-mapped or -compatible, 6to4, Teredo, NAT64) is judged by the IPv4 address it carries.
   Every resolved address is checked, so a name with one public and one private address is refused.
-  ``FetchPolicy.allow_private`` lifts this (tests, or an intranet feed that is trusted on purpose).
+  ``FetchPolicy.allow_private`` (``sources.allow_private_addresses``) lifts this (tests, or an intranet
+  feed that is trusted on purpose).
 
 :func:`safe_get` fetches with that check applied to every hop: redirects are followed by hand, each new
 location is checked again, a location seen before is a loop, and more than ``max_redirects`` hops is
@@ -82,10 +84,41 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix (RFC 6052): its last 32 bits are the IPv4 address a NAT64 gateway reaches."""
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and that a connection to it may end up at: IPv4-mapped
+    (``::ffff:a.b.c.d``), IPv4-compatible (``::a.b.c.d``), 6to4 (``2002:AABB:CCDD::/48``), Teredo
+    (``2001:0::/32``: its server and its client) and NAT64 (``64:ff9b::/96``). Empty for a plain IPv6
+    address."""
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)
+    number = int(address)
+    if address in _NAT64:
+        return [ipaddress.IPv4Address(number & 0xFFFFFFFF)]
+    if 1 < number < 2**32:  # IPv4-compatible, deprecated but still routed by some stacks
+        return [ipaddress.IPv4Address(number)]
+    return []
+
+
 def is_public(address: IPAddress) -> bool:
-    """Whether ``address`` is globally reachable; an IPv4-mapped IPv6 address is judged as its IPv4."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether ``address`` is globally reachable. An IPv6 address that carries an IPv4 address (mapped,
+    compatible, 6to4, Teredo, NAT64; see :func:`embedded_ipv4`) is judged by that IPv4 address, as that is
+    where a tunnel or translator delivers the connection: ``[2002:7f00:1::]`` is loopback."""
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = embedded_ipv4(address)
+        if carried:
+            return all(_is_public_address(ipv4) for ipv4 in carried)
+    return _is_public_address(address)
+
+
+def _is_public_address(address: IPAddress) -> bool:
     return address.is_global and not (
         address.is_private
         or address.is_loopback
@@ -122,8 +155,14 @@ def _check_address(text: str, shown: str, host: str) -> None:
         raise UnsafeURL(
             shown,
             f"'{host}' resolves to {address}, a private, loopback, link-local or reserved address "
-            "(allowed only when the fetch policy sets allow_private)",
+            f"{_carrying(address)}(set sources.allow_private_addresses: true to fetch from it on purpose)",
         )
+
+
+def _carrying(address: IPAddress) -> str:
+    """``"(carrying 127.0.0.1) "`` for an IPv6 address that embeds IPv4 addresses, else nothing."""
+    carried = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else []
+    return f"(carrying {', '.join(map(str, carried))}) " if carried else ""
 
 
 def _is_literal(host: str) -> bool:

@@ -72,7 +72,7 @@ def test_a_refusal_names_the_redacted_url_and_the_address() -> None:
     assert str(caught.value) == (
         "refusing to fetch https://intranet.example/feed: 'intranet.example' resolves to 10.9.8.7, "
         "a private, loopback, link-local or reserved address "
-        "(allowed only when the fetch policy sets allow_private)"
+        "(set sources.allow_private_addresses: true to fetch from it on purpose)"
     )
 
 
