@@ -3,14 +3,17 @@
 ``Config()`` is the embedded default (what ``newsdigest run`` uses without ``--config``);
 ``configs/default.yaml`` spells the same values out. :func:`load_config` reads a YAML file over those
 defaults and turns every validation problem into a :class:`~pipelines.errors.ConfigError` that names the
-file, the key, the bad value and what is allowed.
+file, the key, what is allowed and what was given (cut short, and withheld for secret-looking keys and
+whole mappings: :func:`~pipelines.config_base.describe_invalid`). The file is read within limits (size,
+nesting, aliases expanded), so no config can hang, exhaust or crash the CLI.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -18,7 +21,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from pipelines.config_base import LanguageCode, StrictModel
+from pipelines.config_base import LanguageCode, StrictModel, describe_invalid, truncated
 from pipelines.detect import DetectionConfig
 from pipelines.errors import ConfigError
 from pipelines.models.config import ModelsConfig
@@ -110,25 +113,106 @@ def load_config(path: Path | str | None = None, overrides: dict[str, Any] | None
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(source, exc)) from None
+        raise ConfigError(describe_invalid(source, exc, suggest=_keys_beside)) from None
+
+
+MAX_CONFIG_BYTES = 1_000_000
+"""The largest config file read; a real one is a few kilobytes."""
+MAX_CONFIG_DEPTH = 64
+"""The deepest nesting of mappings and lists a config may have."""
+MAX_CONFIG_NODES = 100_000
+"""The most values a config may hold once its aliases (``*name``) are expanded (an alias bomb's 400 bytes
+expand to billions)."""
+
+
+class _ConfigTooComplex(Exception):
+    """A config document over one of the limits above (raised while composing, before anything is built)."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with limits checked while the document is composed: nesting deeper than
+    :data:`MAX_CONFIG_DEPTH` (the composer recurses, so a 50k-deep list would raise RecursionError) and
+    more than :data:`MAX_CONFIG_NODES` values counting every alias as the copy it stands for."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._expanded: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_CONFIG_DEPTH:
+                raise _ConfigTooComplex(f"nested more than {MAX_CONFIG_DEPTH} levels deep")
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is not None and id(node) not in self._expanded:
+            self._expanded[id(node)] = 1 + sum(self._expanded.get(id(child), 1) for child in _children(node))
+        if node is not None and self._expanded[id(node)] > MAX_CONFIG_NODES:
+            raise _ConfigTooComplex(
+                f"holds more than {MAX_CONFIG_NODES:,} values once its aliases (*name) are expanded"
+            )
+        return node
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping a config file holds, read within the limits above: a regular file only (a device, a
+    FIFO or a folder would block or never end), at most :data:`MAX_CONFIG_BYTES`, and a document within
+    :data:`MAX_CONFIG_DEPTH` and :data:`MAX_CONFIG_NODES`. Every problem is a :class:`ConfigError`."""
+    text = _read_config_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
+        loader = _BoundedLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _ConfigTooComplex as exc:
+        raise ConfigError(
+            f"config file {path} is too complex: it {exc}; write the settings out plainly"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: not valid YAML: {truncated(str(exc), 500)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data).__name__}")
     return data
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        # O_NONBLOCK: opening a FIFO waits for a writer otherwise; its kind is checked right after.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError(
+                f"config file {path} is not a regular file (a device, FIFO or folder); give a YAML file"
+            )
+        try:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"config file {path} is over {MAX_CONFIG_BYTES:,} bytes; a config is a few kilobytes"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -140,22 +224,6 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ConfigError(f"cannot set '{dotted}': '{key}' is not a section")
         node = child
     node[leaf] = value
-
-
-def _describe(source: str, exc: ValidationError) -> str:
-    lines = [f"{source}: {exc.error_count()} invalid setting(s)"]
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "<top level>"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see configs/default.yaml for every key)"
-            close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]), n=1)
-            if close:
-                message = f"unknown key; did you mean '{close[0]}'? (configs/default.yaml has every key)"
-        elif error["type"] == "literal_error":
-            message = f"not allowed; {message.lower()}"
-        lines.append(f"  {key}: {message} (got {error.get('input')!r})")
-    return "\n".join(lines)
 
 
 def _keys_beside(loc: Sequence[int | str]) -> list[str]:

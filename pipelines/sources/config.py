@@ -84,3 +84,20 @@ class SourcesConfig(StrictModel):
         default_factory=dict,
         description="host -> name of an environment variable holding user:password for basic auth",
     )
+
+    @field_validator("feeds_auth")
+    @classmethod
+    def _check_auth_variables(cls, names: dict[str, str]) -> dict[str, str]:
+        """Values are environment variable *names*; credentials written here would reach logs, failures
+        and manifests, so they are refused without being echoed."""
+        for host, name in names.items():
+            if not _ENV_NAME.fullmatch(name):
+                raise ValueError(
+                    f"the value for host '{host}' must be the name of an environment variable (such as "
+                    "NEWS_FEED_AUTH) that holds user:password, not the credentials themselves; the value "
+                    "given is not shown"
+                )
+        return names
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
