@@ -148,10 +148,10 @@ def _describe(source: str, exc: ValidationError) -> str:
         key = ".".join(str(part) for part in error["loc"]) or "<top level>"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see configs/default.yaml for every key)"
+            message = "unknown key (check the spelling; `newsdigest defaults` prints every key)"
             close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]), n=1)
             if close:
-                message = f"unknown key; did you mean '{close[0]}'? (configs/default.yaml has every key)"
+                message = f"unknown key; did you mean '{close[0]}'? (`newsdigest defaults` prints every key)"
         elif error["type"] == "literal_error":
             message = f"not allowed; {message.lower()}"
         lines.append(f"  {key}: {message} (got {error.get('input')!r})")
