@@ -72,3 +72,24 @@ def test_the_readme_run_deployment_snippet_keeps_out_of_the_demo_store() -> None
 def test_the_new_commands_have_help(command: str) -> None:
     code, stdout, _ = _invoke(command, "--help")
     assert code == 0 and command in stdout
+
+
+# --- a malformed store URL is a usage error, never a local folder ----------------------------------------
+
+
+@pytest.mark.parametrize("url", ["s3:/bucket/x", "s3:bucket", "file:/tmp/x", "https:example.org"])
+def test_a_scheme_like_store_url_that_is_no_url_exits_2_and_writes_nothing(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = _invoke("run", str(REPO / "examples" / "articles" / "en-tram-line.txt"), "--store", url)
+    assert code == EXIT_USAGE, stderr
+    assert "is not followed by '//'" in " ".join(stderr.split())
+    assert list(tmp_path.iterdir()) == []  # no folder named `s3:` (or anything else)
+
+
+def test_a_folder_name_with_a_colon_is_still_a_folder() -> None:
+    from pipelines.store.config import check_store_url
+
+    assert check_store_url("./s3:archive") == "./s3:archive"
+    assert check_store_url("/data/stores/a:b") == "/data/stores/a:b"
