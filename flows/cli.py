@@ -443,6 +443,56 @@ def convert(
 app.command()(prune)
 
 
+@app.command()
+def serve(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="What the hourly deployment reads (folders, feed URLs, s3:// inboxes). Without any, the "
+            "hourly schedule is registered paused.",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config of both deployments.")
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="store_url of both deployments.")] = None,
+    cron: Annotated[str | None, typer.Option(help="The hourly deployment's schedule.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Flow runs executed at once.")] = None,
+) -> None:
+    """Serve the news-digests/hourly and news-digests/manual deployments from this process until stopped.
+
+    The definitions ship with the package (flows/prefect.yaml): schedule, timezone, concurrency limit,
+    parameters. Needs PREFECT_API_URL (a running `prefect server start`). Trigger a run with
+    `prefect deployment run news-digests/manual --param 'paths=["DIR"]'`.
+    """
+    from flows.serve import serve_deployments
+    from pipelines import ConfigError
+
+    _settings(config, {"store.url": store} if store else None)
+    try:
+        serve_deployments(config, paths or None, store_url=store, cron=cron, limit=limit)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+@app.command()
+def defaults() -> None:
+    """Print the embedded default configuration as YAML: every key and its default value.
+
+    Copy it, change what you need and pass it with --config; unknown keys are rejected.
+    """
+    import yaml
+
+    from flows.settings import FlowConfig
+    from pipelines import Config
+
+    values = Config().model_dump(mode="json")
+    values["flow"] = FlowConfig().model_dump(mode="json")
+    header = "# newsdigest: the embedded defaults (`newsdigest run` without --config uses these values).\n"
+    sys.stdout.write(header + yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=110))
+
+
 def apply_environment_defaults(*, skip: Collection[str] = ()) -> None:
     """Set each of ENVIRONMENT_DEFAULTS the user has not set (except those in ``skip``); create PREFECT_HOME.
 

@@ -91,12 +91,12 @@ def describe_invalid(
         key = truncated(".".join(str(part) for part in loc) or "<top level>", 200)
         message = truncated(error["msg"].removeprefix("Value error, "), 400)
         if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see configs/default.yaml for every key)"
+            message = "unknown key (check the spelling; `newsdigest defaults` prints every key)"
             unknown = str(error["loc"][-1]) if error["loc"] else ""
             beside = suggest(error["loc"]) if suggest is not None and len(unknown) <= 100 else []
             close = difflib.get_close_matches(unknown, beside, n=1)
             if close:
-                message = f"unknown key; did you mean '{close[0]}'? (configs/default.yaml has every key)"
+                message = f"unknown key; did you mean '{close[0]}'? (`newsdigest defaults` prints every key)"
         elif error["type"] == "literal_error":
             message = f"not allowed; {message.lower()}"
         lines.append(f"  {key}: {message} (got {shown_value(loc, error.get('input'))})")

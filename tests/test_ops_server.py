@@ -1,6 +1,6 @@
 """End to end against a real Prefect server on 127.0.0.1: serve the manual deployment, trigger it with
 parameters through the Prefect client, wait for COMPLETED and find the records in the store. Also
-registers the deployments of infra/prefect.yaml against the same server.
+registers the deployments of flows/prefect.yaml against the same server.
 
 Does not use the session's test harness: the server, the serving process and their PREFECT_HOME are
 this test's own, and both processes are stopped by PID.
@@ -63,6 +63,8 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
             "PREFECT_API_URL": api,
             "PREFECT_RUNNER_POLL_FREQUENCY": "1",
             "PREFECT_SERVER_UI_ENABLED": "false",
+            # A loaded machine answers slowly: the clients wait rather than fail with ReadTimeout.
+            "PREFECT_API_REQUEST_TIMEOUT": "120",
         }
     )
     log = (tmp_path / "server.log").open("wb")
@@ -85,7 +87,11 @@ def _healthy(api: str) -> bool:
 
 
 def _deployment(api: str, name: str) -> dict[str, Any] | None:
-    response = httpx.get(f"{api}/deployments/name/{name}", timeout=5)
+    """The deployment, or None while it is not registered or the server is too busy to answer."""
+    try:
+        response = httpx.get(f"{api}/deployments/name/{name}", timeout=30)
+    except httpx.TransportError:
+        return None
     return response.json() if response.status_code == 200 else None
 
 
@@ -94,7 +100,7 @@ def test_served_manual_deployment_runs_with_parameters(
 ) -> None:
     from prefect.client.schemas.objects import StateType
     from prefect.deployments import run_deployment
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_REQUEST_TIMEOUT, PREFECT_API_URL, temporary_settings
 
     api, env = prefect_server
     config_file = write_config(tiny_config, tmp_path / "tiny.yaml")
@@ -108,12 +114,13 @@ def test_served_manual_deployment_runs_with_parameters(
         )
         hourly = _deployment(api, "news-digests/hourly")
         assert hourly is not None and hourly["schedules"][0]["schedule"]["cron"] == "0 * * * *"
+        assert hourly["paused"] is True  # served as shipped: the placeholder inbox never runs
         inputs = [str(EXAMPLES / "en-tram-line.txt"), str(EXAMPLES / "fr-fete-vendanges.txt")]
-        with temporary_settings({PREFECT_API_URL: api}):
+        with temporary_settings({PREFECT_API_URL: api, PREFECT_API_REQUEST_TIMEOUT: 120}):
             flow_run = run_deployment(
                 "news-digests/manual",
                 parameters={"paths": inputs, "config_file": str(config_file)},
-                timeout=120,
+                timeout=300,
                 poll_interval=1,
                 as_subflow=False,
             )
@@ -130,7 +137,7 @@ def test_served_manual_deployment_runs_with_parameters(
     assert json.loads(manifest.read_text())["counts"] == {"published": 2}
 
 
-def test_infra_prefect_yaml_deploys_to_a_process_pool(prefect_server: tuple[str, dict[str, str]]) -> None:
+def test_prefect_yaml_deploys_to_a_process_pool(prefect_server: tuple[str, dict[str, str]]) -> None:
     api, env = prefect_server
 
     def prefect(*args: str) -> str:
@@ -143,12 +150,14 @@ def test_infra_prefect_yaml_deploys_to_a_process_pool(prefect_server: tuple[str,
     env = {**env, "NEWSDIGEST_HOME": str(REPO)}
     prefect("work-pool", "create", "newsdigest", "--type", "process")
     for _ in range(2):  # the second time updates the deployments: no deprecation warning either way
-        output = prefect("deploy", "--all", "--prefect-file", "infra/prefect.yaml")
+        output = prefect("deploy", "--all", "--prefect-file", "flows/prefect.yaml")
         assert "deprecat" not in output.lower() and "FutureWarning" not in output, output
     hourly = _deployment(api, "news-digests/hourly")
     manual = _deployment(api, "news-digests/manual")
     assert hourly is not None and manual is not None
     assert hourly["work_pool_name"] == manual["work_pool_name"] == "newsdigest"
     assert hourly["schedules"][0]["schedule"]["cron"] == "0 * * * *"
+    # the placeholder inbox of the file as shipped must never run live
+    assert hourly["schedules"][0]["active"] is False
     assert manual["schedules"] == []
     assert manual["entrypoint"] == hourly["entrypoint"] == "flows/digest_flow.py:news_digests"

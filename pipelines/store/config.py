@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -9,6 +10,10 @@ from pydantic import Field, field_validator
 from pipelines.config_base import StrictModel
 from pipelines.redact import strip_userinfo
 from pipelines.store.s3url import is_bucket_name
+
+_SCHEME_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+"""``s3:``, ``file:``, ``https:``: a prefix that reads as a URL scheme (two letters or more, so a drive
+letter is not one). A store URL that starts so but is not a supported URL is a mistake, never a folder."""
 
 
 def check_store_url(url: str) -> str:
@@ -24,6 +29,13 @@ def check_store_url(url: str) -> str:
     if separator and scheme != "file":
         raise ValueError(
             f"{scheme}:// is not a store; use a local folder, file:///path or s3://bucket/prefix"
+        )
+    scheme_like = _SCHEME_LIKE.match(url)
+    if scheme_like and not separator:
+        # `s3:/bucket` (one slash) would otherwise become a local folder named `s3:`
+        raise ValueError(
+            f"{scheme_like.group(1)}: is not followed by '//'; use s3://bucket/prefix, file:///path, or "
+            "./name for a local folder whose name has a colon"
         )
     return url
 
