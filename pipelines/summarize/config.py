@@ -94,6 +94,20 @@ class SummaryConfig(StrictModel):
     repetition_max: int = Field(
         default=2, ge=1, description="a summary with an n-gram seen more often than this is flagged"
     )
+    on_unfaithful: Literal["flag", "fallback"] = Field(
+        default="flag",
+        description="a summary with a number or name its text lacks (unsupported-number, unsupported-name): "
+        "flag keeps it flagged; fallback replaces it by the fallback_method summary, flags kept",
+    )
+
+    @model_validator(mode="after")
+    def _fallback_needs_a_method(self) -> SummaryConfig:
+        if self.on_unfaithful == "fallback" and self.fallback_method == "none":
+            raise ValueError(
+                "on_unfaithful 'fallback' needs a fallback_method (lead or textrank), not 'none'; "
+                "set fallback_method, or on_unfaithful: flag"
+            )
+        return self
 
     def spec_for(self, kind: SummaryKind, language: str) -> SummarySpec:
         override = self.languages.get(language)

@@ -3,7 +3,9 @@
 Per request and kind (short, long) the language's spec chooses the method; requests that share a spec are
 summarised together, so a seq2seq model runs batched across articles and is loaded once per process
 through the model cache. When both kinds use the same seq2seq model they form one group, so the model can
-share work between them (:mod:`pipelines.summarize.groups`). Every summary passes the guards. Extra
+share work between them (:mod:`pipelines.summarize.groups`). Every summary passes the guards; with
+``on_unfaithful: fallback`` a generated summary the faithfulness guards flag is replaced by the
+``fallback_method`` summary, which keeps the flags and says why in ``fallback_reason``. Extra
 ``output_languages`` are produced by translating the summaries with the injected translation callable
 (the translation engine's batch interface), so the summary engine never loads translation models itself.
 
@@ -19,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol, get_args
 
 from pipelines.errors import ConfigError, MissingDependency, ModelUnavailable, TimeBudgetExceeded
+from pipelines.faithfulness import UNFAITHFUL_FLAGS
 from pipelines.isolation import isolating
 from pipelines.models import ModelCache, ModelResolver
 from pipelines.models.config import ModelsConfig
@@ -168,23 +171,47 @@ class SummaryEngine:
     ) -> None:
         """Append each summary, after the guards, to its request's results."""
         for index, summary in zip(indices, summaries, strict=True):
-            guarded = check_summary(
-                summary.text,
-                requests[index].text,
-                language=language,
-                max_words=spec.max_words,
-                ngram_size=self.config.repetition_ngram,
-                max_repeats=self.config.repetition_max,
-            )
-            results[index].append(
-                summary.model_copy(
-                    update={
-                        "text": guarded.text,
-                        "flags": summary.flags + guarded.flags,
-                        "fallback_reason": fallback_reason,
-                    }
-                )
-            )
+            guarded = self._guarded(summary, requests[index].text, language, spec, fallback_reason)
+            if self.config.on_unfaithful == "fallback":
+                guarded = self._replace_unfaithful(guarded, requests[index].text, language, spec)
+            results[index].append(guarded)
+
+    def _guarded(
+        self, summary: Summary, source: str, language: str, spec: SummarySpec, fallback_reason: str | None
+    ) -> Summary:
+        guarded = check_summary(
+            summary.text,
+            source,
+            language=language,
+            max_words=spec.max_words,
+            ngram_size=self.config.repetition_ngram,
+            max_repeats=self.config.repetition_max,
+        )
+        return summary.model_copy(
+            update={
+                "text": guarded.text,
+                "flags": summary.flags + guarded.flags,
+                "fallback_reason": fallback_reason,
+            }
+        )
+
+    def _replace_unfaithful(self, summary: Summary, source: str, language: str, spec: SummarySpec) -> Summary:
+        """The ``fallback_method`` summary instead of a generated one the faithfulness guards flagged.
+
+        Extractive summaries are kept as they are: their sentences come from the source. The replacement
+        carries the faithfulness flags, so a reader sees why it is there, and its own guard flags."""
+        unfaithful = [flag for flag in summary.flags if flag in UNFAITHFUL_FLAGS]
+        if not unfaithful or summary.method != Seq2SeqSummarizer.method:
+            return summary
+        fallback = self._extractive(self.config.fallback_method)
+        (extractive,) = fallback.summarize([source], spec, language, kind=summary.kind)
+        reason = (
+            f"the {summary.method} summary had {' and '.join(unfaithful)}; used {fallback.method} instead"
+        )
+        replaced = self._guarded(extractive, source, language, spec, reason)
+        return replaced.model_copy(
+            update={"flags": unfaithful + [flag for flag in replaced.flags if flag not in unfaithful]}
+        )
 
     def _summarizer_for(self, spec: SummarySpec, deadline: Deadline | None = None) -> Summarizer:
         """The summarizer for ``spec``; raises ModelUnavailable when its seq2seq model cannot be had.

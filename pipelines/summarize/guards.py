@@ -2,13 +2,22 @@
 
 A summary that is empty, longer than its source, or repetitive (:mod:`pipelines.repetition`) is kept but
 flagged, so a reader (or the digest renderer) can decide; the word budget is enforced, not just flagged,
-because a newsletter layout breaks on an over-long teaser.
+because a newsletter layout breaks on an over-long teaser. Last, the faithfulness guards
+(:mod:`pipelines.faithfulness`) check the text as recorded: a number, date or capitalised name that the
+summarised text lacks is flagged ``unsupported-number`` / ``unsupported-name`` (the engine may then
+replace the summary, see ``summary.on_unfaithful``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.faithfulness import (
+    FLAG_UNSUPPORTED_NAME,
+    FLAG_UNSUPPORTED_NUMBER,
+    unsupported_names,
+    unsupported_numbers,
+)
 from pipelines.repetition import FLAG_REPETITION, is_repetitive
 from pipelines.summarize.fit import FLAG_CUT_MID_SENTENCE as FLAG_CUT_MID_SENTENCE
 from pipelines.summarize.fit import fit_sentence
@@ -68,4 +77,17 @@ def check_summary(
     if is_repetitive(text, ngram_size=ngram_size, max_repeats=max_repeats):
         flags.append(FLAG_REPETITION)
     trimmed = trim_to_budget(text, max_words, language)
-    return GuardResult(trimmed.text, flags + trimmed.flags)
+    return GuardResult(
+        trimmed.text, flags + trimmed.flags + faithfulness_flags(trimmed.text, source, language)
+    )
+
+
+def faithfulness_flags(summary: str, source: str, language: str) -> list[str]:
+    """``unsupported-number`` and/or ``unsupported-name`` when ``summary`` has numbers or capitalised
+    names that ``source`` (the text it summarises, in the same language) lacks."""
+    flags: list[str] = []
+    if unsupported_numbers(summary, source, output_language=language):
+        flags.append(FLAG_UNSUPPORTED_NUMBER)
+    if unsupported_names(summary, source, language):
+        flags.append(FLAG_UNSUPPORTED_NAME)
+    return flags

@@ -24,6 +24,7 @@ from pipelines.errors import (
     NewsdigestError,
     TimeBudgetExceeded,
 )
+from pipelines.faithfulness import FLAG_UNSUPPORTED_NUMBER, unsupported_numbers
 from pipelines.isolation import isolating
 from pipelines.languages import is_unspaced
 from pipelines.models.cache import ModelCache
@@ -285,9 +286,19 @@ class TranslationEngine:
         flags = set(job.flags)
         if any(is_repetitive(text) for text in job.texts):
             flags.add(FLAG_REPETITION)
+        text = job.body.reassemble(job.texts[split:], target)
+        title = job.title.reassemble(job.texts[:split], target)
+        # The faithfulness guard: every number and date of the translation must be in its source.
+        if unsupported_numbers(
+            f"{title}\n{text}",
+            f"{request.title}\n{request.text}",
+            output_language=target,
+            source_language=request.source_language,
+        ):
+            flags.add(FLAG_UNSUPPORTED_NUMBER)
         return Translation(
-            text=job.body.reassemble(job.texts[split:], target),
-            title=job.title.reassemble(job.texts[:split], target),
+            text=text,
+            title=title,
             source_language=request.source_language,
             target_language=target,
             models=job.models,
