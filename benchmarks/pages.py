@@ -1,10 +1,13 @@
 """Score page-structure cleaning on the team's scraped-page texts, beside today's baseline and ablations.
 
-    PYTHONPATH=. python benchmarks/pages.py [--split dev|heldout1|heldout2|all] [--details]
+    PYTHONPATH=. python benchmarks/pages.py [--split dev|heldout1|heldout2|cases|all] [--details]
 
 Each page in ``benchmarks/data/pages/<split>/`` is a text file of tagged paragraphs (format in the folder's
 README). The page text given to the cleaner is the paragraphs without their tags, separated by a blank
-line (a single newline for pages marked ``# join: line``). Per language and overall:
+line (a single newline for pages marked ``# join: line``), with inline HTML tags removed as a ``.txt``
+input has them removed (:func:`pipelines.structure.markup.strip_inline_markup`); gold paragraphs are
+compared without their tags too. ``cases/`` holds reproductions of reported misses (a headline with
+``<b>``, body sentences that start like a share or footer cue). Per language and overall:
 
 - **title**: share of pages whose title is the gold headline (whitespace and case aside);
 - **boilerplate kept**: share of non-body paragraphs (everything but body and standfirst, the headline
@@ -30,11 +33,12 @@ from pathlib import Path
 
 from pipelines.structure import Signals, analyse_page
 from pipelines.structure.classify import _JUSTEXT_LENGTHS, choose_stoplist
+from pipelines.structure.markup import strip_inline_markup
 
 DATA = Path(__file__).resolve().parent / "data" / "pages"
 TAGS = frozenset({"nav", "title", "standfirst", "byline", "caption", "body", "related", "share", "footer"})
 KEPT_TAGS = frozenset({"body", "standfirst"})
-SPLITS = ("dev", "heldout1", "heldout2")
+SPLITS = ("dev", "heldout1", "heldout2", "cases")
 
 
 @dataclass
@@ -113,7 +117,7 @@ def load_pages(folder: Path, split: str) -> list[Page]:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
+    return " ".join(strip_inline_markup(text).casefold().split())
 
 
 def score_page(page: Page, outcome: Outcome) -> Tally:
@@ -155,7 +159,7 @@ def justext_alone(page: Page) -> Outcome:
 
 def structure(signals: Signals) -> Callable[[Page], Outcome]:
     def run(page: Page) -> Outcome:
-        result = analyse_page(page.text, signals=signals)
+        result = analyse_page(strip_inline_markup(page.text), signals=signals)
         return Outcome(title=result.title, kept=[block.text for block in result.blocks if block.kept])
 
     return run

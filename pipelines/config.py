@@ -80,9 +80,10 @@ class Config(StrictModel):
     def fingerprint(self) -> str:
         """A short hash of the effective configuration, carried in every record's signature.
 
-        The ``flow`` section (where tasks run) does not change any output and is left out.
+        The ``flow`` section (where tasks run) and the ``newsletter`` section (how editions look: a new
+        masthead must not make every article be processed again) change no record and are left out.
         """
-        settings = self.model_dump(mode="json", exclude={"flow"})
+        settings = self.model_dump(mode="json", exclude={"flow", "newsletter"})
         canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -86,10 +86,12 @@ def test_json_inputs_accept_rfc_2822_dates() -> None:
     )
     (item,) = parse_text(raw, origin="a.json", kind="json", config=IngestConfig())
     assert isinstance(item, Article)
-    assert item.published_at == datetime(2026, 11, 24, 8, 30, tzinfo=PLUS_ONE) and item.flags == []
+    assert item.published_at == datetime(2026, 11, 24, 8, 30, tzinfo=PLUS_ONE) and item.flags == [
+        "title-from-text"
+    ]
     unknown_zone = json.dumps({"text": "Same.", "published_at": "Tue, 24 Nov 2026 08:30:00 -0000"})
     (item,) = parse_text(unknown_zone, origin="b.json", kind="json", config=IngestConfig())
-    assert isinstance(item, Article) and item.flags == ["published_at-assumed-utc"]
+    assert isinstance(item, Article) and item.flags == ["published_at-assumed-utc", "title-from-text"]
     assert item.published_at == datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
 
 

@@ -135,8 +135,15 @@ def test_json_list_of_records() -> None:
     assert third.reason == "record 3: 'text' is missing"
     assert json.loads(third.text) == {"title": "Third record has no text"}
     assert fourth.id == article_id_for(None, fourth.text)
-    assert fourth.published_at is None and fourth.title == ""
-    assert set(fourth.flags) == {"invalid-id-replaced", "invalid-published_at", "invalid-title"}
+    # A title that is not a string is dropped; the headline then comes from the first sentence, flagged.
+    assert fourth.published_at is None and "title-from-text" in fourth.flags
+    assert fourth.title == fourth.text.split(".")[0]
+    assert set(fourth.flags) == {
+        "invalid-id-replaced",
+        "invalid-published_at",
+        "invalid-title",
+        "title-from-text",
+    }
 
 
 def test_json_single_object() -> None:
@@ -176,7 +183,7 @@ def test_jsonl_bad_lines_fail_alone() -> None:
     good, later = by_origin[f"{path}:1"], by_origin[f"{path}:7"]
     assert isinstance(good, Article) and good.id == "ok-1"
     assert isinstance(later, Article) and later.id == "ok-2"
-    assert later.published_at is None and later.flags == ["invalid-published_at"]
+    assert later.published_at is None and later.flags == ["invalid-published_at", "title-from-text"]
     reasons = {origin: item.reason for origin, item in by_origin.items() if isinstance(item, IngestFailure)}
     assert reasons[f"{path}:2"].startswith("line 2: not valid JSON:")
     assert reasons[f"{path}:4"] == "line 4: 'text' is missing"
@@ -359,7 +366,7 @@ def test_boilerplate_per_source_and_global() -> None:
     other = json.dumps({"source": "other-paper", "text": "Body.\nSHARE THIS ARTICLE\nAdvertisement\nMore."})
     item = article(parse_text(other, origin="o.json", kind="json", config=config))
     assert item.text == "Body.\nSHARE THIS ARTICLE\nMore."  # only the '*' rule applies to other sources
-    assert item.flags == ["boilerplate-removed:1"]
+    assert item.flags == ["boilerplate-removed:1", "title-from-text"]
 
     plain = article(parse_text("T\n\nAdvertisement\nText.", origin="p.txt", kind="txt", config=config))
     assert plain.text == "Text." and plain.flags == ["boilerplate-removed:1"]

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from markupsafe import escape
 
 from benchmarks.stories import DAY, load, publish
 from pipelines.newsletter.render import render_edition
@@ -38,9 +39,10 @@ def test_html_edition_reads_like_a_newsletter(edition: Edition) -> None:
     ferry = next(story for story in edition.stories if len(story.articles) == 4)
     lead = next(a for a in ferry.articles if a.article_id == ferry.representative_id)
     assert ("Headline and summary translated from French" in out) == (lead.language == "fr")
-    # The long summary is reachable from its story ("More") and shown in the More section.
-    anchors = re.findall(r'href="#more-(story-\d+)"', out)
-    assert anchors and all(f'id="more-{anchor}"' in out for anchor in anchors)
+    # No in-page anchors (email apps follow them poorly): what the long summary adds is inline.
+    assert 'href="#' not in out
+    for item in from_edition(edition).items:
+        assert not item.long or str(escape(item.long)) in out
     # A time published at 06:10+01:00 is shown in the configured zone, not as UTC.
     assert "06:10 CET" in out
     # A -05:00 evening article falls on the next day in Paris: the date is shown.
@@ -79,4 +81,64 @@ def test_a_french_edition_speaks_french(edition: Edition) -> None:
     french = edition.model_copy(update={"language": "fr"})
     out = render_edition(french, "html")
     assert "mardi 24 novembre 2026" in out and "3 sujets à partir de 8 articles en 2 langues" in out
-    assert "Plus sur ces sujets" in out and '<html lang="fr"' in out
+    assert '<html lang="fr"' in out
+
+
+def _untitled(edition: Edition) -> Edition:
+    """The edition as stored before ingest made headlines: titles empty or the article id, no sources."""
+    stories = []
+    for story in edition.stories:
+        articles = [
+            a.model_copy(update={"title": a.article_id, "source": None, "source_name": "", "url": None})
+            for a in story.articles
+        ]
+        stories.append(story.model_copy(update={"headline": story.id, "articles": articles}))
+    return edition.model_copy(update={"stories": stories})
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "text", "json"])
+def test_no_format_shows_an_id_as_headline_or_an_empty_source(edition: Edition, fmt: str) -> None:
+    untitled = _untitled(edition)
+    out = render_edition(untitled, fmt)
+    for story in untitled.stories:
+        for article in story.articles:
+            assert article.article_id not in out.replace(f'"id": "{article.article_id}"', "")
+    assert "None" not in out and "- \n" not in out and "- (" not in out
+    assert "&middot; \n</p>" not in out and "(French) &middot;" not in out
+    assert "Sources:" not in out  # no source has a name: no sources line at all
+    view = from_edition(untitled)
+    assert all(item.headline and not item.sources for item in view.items)
+    if fmt == "json":
+        document = json.loads(out)
+        assert all(a["source"] is None for s in document["stories"] for a in s["articles"])
+
+
+def test_a_long_summary_starting_with_the_short_one_is_not_repeated(edition: Edition) -> None:
+    story = edition.stories[0]
+    short = "The ferry crews walked out at dawn."
+    long = short + " Talks resume on Friday, the union said."
+    changed = edition.model_copy(
+        update={"stories": [story.model_copy(update={"short": short, "long": long}), *edition.stories[1:]]}
+    )
+    for fmt in ("html", "md", "text"):
+        out = render_edition(changed, fmt)
+        assert out.count("The ferry crews walked out at dawn") == 1 and "Talks resume on Friday" in out
+
+
+def test_masthead_footer_and_placeholders(edition: Edition) -> None:
+    settings = NewsletterConfig.model_validate(
+        {
+            "masthead": {"name": "The Riverside Post", "logo_url": "https://news.example.org/logo.png"},
+            "footer": {"address": "1 Quay Street, Riverton", "copy": "You subscribed at riverside.example."},
+            "unsubscribe_url": "*|UNSUB|*",
+            "web_url": "https://news.example.org/editions/{date}/{lang}.html",
+        }
+    )
+    html = render_edition(edition, "html", settings)
+    assert 'src="https://news.example.org/logo.png"' in html and "1 Quay Street, Riverton" in html
+    assert 'href="*|UNSUB|*"' in html and "You subscribed at riverside.example." in html
+    assert 'href="https://news.example.org/editions/2026-11-24/en.html"' in html and "View in browser" in html
+    text = render_edition(edition, "text", settings)
+    assert text.startswith("The Riverside Post\n") and "Unsubscribe: *|UNSUB|*" in text
+    with pytest.raises(ValueError, match="unsubscribe_url"):
+        NewsletterConfig(unsubscribe_url="javascript:alert(1)")

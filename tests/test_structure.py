@@ -387,3 +387,64 @@ WIRE_CLOSED = {
 def test_a_wire_agency_in_brackets_closing_the_last_paragraph_keeps_it_in_the_body(language: str) -> None:
     page = analyse_page("\n\n".join(WIRE_CLOSED[language]))
     assert [block.cls for block in page.blocks] == ["headline", "body", "body"]
+
+
+def test_a_headline_with_inline_markup_keeps_its_words_and_is_the_title(tmp_path: Path) -> None:
+    text = (
+        "Council <b>approves</b> budget for new schools\n\n"
+        "The city council approved a budget of 4.2 million for two new schools on Tuesday, the mayor "
+        "said after the vote.\n\nThe <em>first</em> school will open in 2028, officials said in a "
+        "statement on Tuesday evening."
+    )
+    for name in ("page.txt", "page.md"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        article = _article(read_file(path, IngestConfig()))
+        assert article.title == "Council approves budget for new schools"
+        assert "navigation" not in {line.cls for line in article.removed}
+        assert "The first school will open" in article.text and "<em>" not in article.text
+    front = tmp_path / "front.md"
+    front.write_text("---\ntitle: Council <i>approves</i> budget\n---\n" + text.split("\n\n", 1)[1])
+    assert _article(read_file(front, IngestConfig())).title == "Council approves budget"
+
+
+def test_text_that_merely_contains_angle_brackets_stays() -> None:
+    from pipelines.structure.markup import strip_inline_markup
+
+    assert strip_inline_markup("Inflation < 2% and rates > 4%") == "Inflation < 2% and rates > 4%"
+    assert strip_inline_markup("a <unknown>tag</unknown>") == "a <unknown>tag</unknown>"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Follow us on the road: the minister said the remaining sections would open to traffic next "
+        "spring, ahead of the revised schedule.",
+        "All rights reserved for the workers, the union leader said, after the court ruled that "
+        "overtime on the site must be paid in full.",
+        "© The ministry said the figures for the third quarter showed the project was still within the "
+        "budget approved by parliament.",
+    ],
+)
+def test_a_long_body_sentence_starting_like_a_cue_stays_in_the_body(sentence: str) -> None:
+    text = (
+        "Minister opens first section of the coastal motorway\n\nThe transport minister opened the "
+        "first section of the coastal motorway on Monday, after three years of work.\n\n"
+        f"{sentence}\n\nThe next section, between the port and the airport, is due to open in 2028.\n\n"
+        "Sign up for our newsletter: the day's top stories in your inbox.\n\n"
+        "© 2026 Coastal Daily. All rights reserved."
+    )
+    page = analyse_page(text)
+    classes = {block.text: block.cls for block in page.blocks}
+    assert classes[sentence] == "body"
+    assert classes["© 2026 Coastal Daily. All rights reserved."] == "footer"
+
+
+def test_an_input_without_a_title_gets_one_from_its_first_sentence(tmp_path: Path) -> None:
+    sentence = "The harbour reopened on Monday after a week of repairs to the northern quay"
+    item = json.dumps({"text": f"{sentence}. Ferries run again. " + "More text follows here. " * 5})
+    article = _article(parse_text(item, origin="a.json", kind="json", config=IngestConfig()))
+    assert article.title == sentence and "title-from-text" in article.flags
+    long = json.dumps({"text": "word " * 80 + "."})
+    made = _article(parse_text(long, origin="b.json", kind="json", config=IngestConfig())).title
+    assert made.endswith("…") and len(made) <= 110

@@ -88,7 +88,7 @@ def render(newsletter: Newsletter, fmt: Format) -> str:
 def render_edition(edition: Edition, fmt: str, settings: NewsletterConfig | None = None) -> str:
     """An edition as html, md, text, or json (``{"stories": [{"id", "headline", "articles": [...]}]}``)."""
     if fmt == "json":
-        return _edition_json(edition)
+        return _edition_json(edition, settings)
     from pipelines.newsletter.view import from_edition
 
     return render(from_edition(edition, settings), _format(fmt))
@@ -125,7 +125,12 @@ def _format(fmt: str) -> Format:
     raise ValueError(f"unknown newsletter format {fmt!r}: use {', '.join(FORMATS)}")
 
 
-def _edition_json(edition: Edition) -> str:
+def _edition_json(edition: Edition, settings: NewsletterConfig | None) -> str:
+    """The edition's stories with the headlines and source names readers see (never an id as a headline,
+    ``null`` for a missing source)."""
+    from pipelines.newsletter.view import article_links, from_edition
+
+    view = from_edition(edition, settings)
     document = {
         "schema_version": edition.schema_version,
         "date": edition.date.isoformat(),
@@ -133,22 +138,22 @@ def _edition_json(edition: Edition) -> str:
         "stories": [
             {
                 "id": story.id,
-                "headline": story.headline,
+                "headline": item.headline,
                 "short": story.short,
                 "long": story.long,
                 "translated_from": story.translated_from,
                 "articles": [
                     {
                         "id": article.article_id,
-                        "title": article.title,
-                        "source": article.source_name,
+                        "title": link.title or None,
+                        "source": link.name or None,
                         "url": article.url,
                         "language": article.language,
                     }
-                    for article in story.articles
+                    for article, link in zip(story.articles, article_links(story, settings), strict=True)
                 ],
             }
-            for story in edition.stories
+            for story, item in zip(edition.stories, view.items, strict=True)
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -8,17 +8,18 @@ escaping is the templates' job. Links are only http(s) URLs (:func:`~pipelines.n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
+from pipelines.headlines import first_sentence, headline_from_text
 from pipelines.newsletter.text import plain_text, safe_url, source_name
 from pipelines.store.publish import SummaryObject
-from pipelines.stories.config import NewsletterConfig
-from pipelines.stories.models import Edition
+from pipelines.stories.config import PLACEHOLDER, NewsletterConfig
+from pipelines.stories.models import Edition, EditionStory
 
 RTL = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "sd", "ug", "dv"})
 PREHEADER_CHARS = 140
@@ -39,6 +40,9 @@ class Labels:
     translated: str
     sources: str
     empty: str
+    untitled: str
+    view_in_browser: str
+    unsubscribe: str
 
 
 LABELS = {
@@ -54,6 +58,9 @@ LABELS = {
         translated="Headline and summary translated from {language}",
         sources="Sources",
         empty="Nothing was published for this day.",
+        untitled="Untitled story",
+        view_in_browser="View in browser",
+        unsubscribe="Unsubscribe",
     ),
     "fr": Labels(
         story=("sujet", "sujets"),
@@ -67,6 +74,9 @@ LABELS = {
         translated="Titre et résumé traduits ({language})",
         sources="Sources",
         empty="Rien n'a été publié ce jour-là.",
+        untitled="Sujet sans titre",
+        view_in_browser="Voir dans le navigateur",
+        unsubscribe="Se désabonner",
     ),
     "de": Labels(
         story=("Thema", "Themen"),
@@ -80,6 +90,9 @@ LABELS = {
         translated="Titel und Zusammenfassung übersetzt ({language})",
         sources="Quellen",
         empty="An diesem Tag wurde nichts veröffentlicht.",
+        untitled="Thema ohne Titel",
+        view_in_browser="Im Browser ansehen",
+        unsubscribe="Abbestellen",
     ),
     "es": Labels(
         story=("noticia", "noticias"),
@@ -93,6 +106,9 @@ LABELS = {
         translated="Titular y resumen traducidos del {language}",
         sources="Fuentes",
         empty="No se publicó nada este día.",
+        untitled="Noticia sin título",
+        view_in_browser="Ver en el navegador",
+        unsubscribe="Darse de baja",
     ),
 }
 
@@ -125,6 +141,22 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Masthead:
+    name: str
+    logo_url: str | None
+
+
+@dataclass(frozen=True)
+class Footer:
+    address: str
+    copy: str
+    unsubscribe_url: str | None
+    """An http(s) URL or a sending service's merge tag (``*|UNSUB|*``), emitted as given."""
+    web_url: str | None
+    """The "view in browser" link: the web edition's address or a merge tag; None in the web edition."""
+
+
+@dataclass(frozen=True)
 class Newsletter:
     language: str
     direction: str
@@ -137,6 +169,10 @@ class Newsletter:
     labels: Labels
     translated_notes: dict[str, str]
     """Item anchor -> the "translated from" sentence, for the items whose headline was translated."""
+    masthead: Masthead
+    footer: Footer
+    date: str
+    """The day, ISO 8601."""
 
 
 def _locale(language: str) -> Locale:
@@ -184,8 +220,24 @@ def _counts(labels: Labels, stories: int | None, articles: int, languages: int) 
     return labels.counts.format(stories=_plural(stories, labels.story), **words)
 
 
-def _newsletter(language: str, day: date, counts: str, items: list[Item], kind: str) -> Newsletter:
+def _link_or_tag(value: str) -> str | None:
+    """An http(s) URL made safe, or a sending service's merge tag as it is (validated by the config)."""
+    if not value:
+        return None
+    return value if PLACEHOLDER.fullmatch(value) else safe_url(value)
+
+
+def _newsletter(
+    language: str,
+    day: date,
+    counts: str,
+    items: list[Item],
+    kind: str,
+    settings: NewsletterConfig,
+    web: bool,
+) -> Newsletter:
     labels = labels_for(language)
+    web_url = "" if web else settings.web_edition_url(day.isoformat(), language)
     return Newsletter(
         language=language,
         direction="rtl" if language in RTL else "ltr",
@@ -200,7 +252,66 @@ def _newsletter(language: str, day: date, counts: str, items: list[Item], kind: 
             for item in items
             if item.translated_from
         },
+        masthead=Masthead(
+            name=plain_text(settings.masthead.name), logo_url=safe_url(settings.masthead.logo_url)
+        ),
+        footer=Footer(
+            address=plain_text(settings.footer.address),
+            copy=plain_text(settings.footer.copy_text),
+            unsubscribe_url=_link_or_tag(settings.unsubscribe_url),
+            web_url=_link_or_tag(web_url),
+        ),
+        date=day.isoformat(),
     )
+
+
+def _named(sources: list[SourceLink]) -> list[SourceLink]:
+    """The sources that have something to show: a missing source renders as nothing (no "None", no empty
+    bullet, no dangling separator, no bare "(German)")."""
+    return [source for source in sources if source.name]
+
+
+def _headline(title: str | None, ids: set[str], *texts: str | None) -> str:
+    """The headline readers see: the title, else one made from the first text that has a sentence, never
+    an article or story id (objects stored before titles were made at ingest carry the id)."""
+    cleaned = plain_text(title)
+    if cleaned and cleaned not in ids:
+        return cleaned
+    for text in texts:
+        made = headline_from_text(plain_text(text))
+        if made:
+            return made
+    return ""
+
+
+def article_links(story: EditionStory, settings: NewsletterConfig | None = None) -> list[SourceLink]:
+    """Each article of ``story`` as readers see it: its source's name (empty when it has none) and a
+    headline that is never an id; times and languages are left to the caller."""
+    settings = settings or NewsletterConfig()
+    ids = {story.id, *(a.article_id for a in story.articles)}
+    return [
+        SourceLink(
+            name=source_name(a.source, a.url, settings.source_names) or plain_text(a.source_name),
+            title=_headline(a.title, ids),
+            url=safe_url(a.url),
+            when="",
+            language="",
+        )
+        for a in story.articles
+    ]
+
+
+def without_repeated_lead(short: str, long: str) -> str:
+    """What ``long`` adds to ``short``: without the first sentence when both start with it (lead summaries
+    do), without the whole short summary when ``long`` starts with it; empty when nothing is left."""
+    if not long or long == short:
+        return ""
+    if short and long.startswith(short):
+        return long[len(short) :].lstrip(" ,;")
+    lead = first_sentence(short)
+    if lead and long.startswith(lead) and first_sentence(long) == lead:
+        return long[len(lead) :].lstrip()
+    return long
 
 
 def _preheader(counts: str, items: Sequence[Item]) -> str:
@@ -209,39 +320,42 @@ def _preheader(counts: str, items: Sequence[Item]) -> str:
     return text if len(text) <= PREHEADER_CHARS else text[: PREHEADER_CHARS - 1].rstrip() + "…"
 
 
-def from_edition(edition: Edition, settings: NewsletterConfig | None = None) -> Newsletter:
-    """One item per story: the representative's headline and summaries, every source as a named link."""
+def from_edition(
+    edition: Edition, settings: NewsletterConfig | None = None, *, web: bool = False
+) -> Newsletter:
+    """One item per story: the representative's headline and summaries, every source as a named link.
+
+    ``web``: for the web edition (no "view in browser" link to itself)."""
     settings = settings or NewsletterConfig()
     zone = ZoneInfo(settings.timezone)
     language = edition.language
     items: list[Item] = []
     for number, story in enumerate(edition.stories, start=1):
         lead = next((a for a in story.articles if a.article_id == story.representative_id), story.articles[0])
+        ids = {story.id, *(a.article_id for a in story.articles)}
         sources = [
-            SourceLink(
-                name=source_name(a.source, a.url, settings.source_names) or a.source_name,
-                title=plain_text(a.title),
-                url=safe_url(a.url),
-                when=_when(a.published_at, edition.date, zone),
-                language=_other(a.language, language),
+            replace(
+                link, when=_when(a.published_at, edition.date, zone), language=_other(a.language, language)
             )
-            for a in story.articles
+            for a, link in zip(story.articles, article_links(story, settings), strict=True)
         ]
+        short = plain_text(story.short)
         items.append(
             Item(
                 anchor=f"story-{number}",
-                headline=plain_text(story.headline) or story.id,
+                headline=_headline(story.headline, ids, story.short, story.long)
+                or labels_for(language).untitled,
                 url=safe_url(lead.url),
-                short=plain_text(story.short),
-                long=plain_text(story.long),
-                sources=sources,
+                short=short,
+                long=without_repeated_lead(short, plain_text(story.long)),
+                sources=_named(sources),
                 translated_from=_other(lead.language, language),
             )
         )
     counts = _counts(
         labels_for(language), len(edition.stories), edition.article_count, len(edition.languages)
     )
-    return _newsletter(language, edition.date, counts, items, "edition")
+    return _newsletter(language, edition.date, counts, items, "edition", settings, web)
 
 
 def from_summaries(
@@ -253,26 +367,32 @@ def from_summaries(
     items: list[Item] = []
     for number, summary in enumerate(summaries, start=1):
         translated = _other(summary.source_language, language)
-        title = plain_text(summary.title) or summary.article_id
+        title = (
+            _headline(summary.title, {summary.article_id}, summary.short, summary.long)
+            or labels_for(language).untitled
+        )
+        short = plain_text(summary.short or summary.long)
         items.append(
             Item(
                 anchor=f"article-{number}",
                 headline=title,
                 url=safe_url(summary.url),
-                short=plain_text(summary.short or summary.long),
-                long=plain_text(summary.long),
-                sources=[
-                    SourceLink(
-                        name=source_name(summary.source, summary.url, settings.source_names),
-                        title=title,
-                        url=safe_url(summary.url),
-                        when=_when(summary.published_at, day, zone),
-                        language=translated,
-                    )
-                ],
+                short=short,
+                long=without_repeated_lead(short, plain_text(summary.long)),
+                sources=_named(
+                    [
+                        SourceLink(
+                            name=source_name(summary.source, summary.url, settings.source_names),
+                            title=title,
+                            url=safe_url(summary.url),
+                            when=_when(summary.published_at, day, zone),
+                            language=translated,
+                        )
+                    ]
+                ),
                 translated_from=translated,
             )
         )
     languages = {s.source_language for s in summaries if s.source_language}
     counts = _counts(labels_for(language), None, len(summaries), len(languages))
-    return _newsletter(language, day, counts, items, "digest")
+    return _newsletter(language, day, counts, items, "digest", settings, web=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, field_validator
@@ -30,6 +32,49 @@ class StoriesConfig(StrictModel):
     )
 
 
+PLACEHOLDER = re.compile(
+    r"^(?:\*\|[A-Za-z0-9_:]+\|\*|\{\{\s*[\w.]+\s*\}\}|%[A-Za-z0-9_:]+%|\[[A-Za-z0-9_:]+\])$"
+)
+"""A sending service's merge tag, left in the email for it to fill: ``*|UNSUB|*`` (Mailchimp),
+``{{ unsubscribe_url }}`` (Buttondown, Brevo), ``%unsubscribe_url%`` (Mailgun), ``[unsubscribe]``."""
+
+
+def _http_url(value: str, what: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"{what} must be an http(s) URL such as https://news.example.org/..., got {value[:80]!r}"
+        )
+    return value
+
+
+def _url_or_placeholder(value: str, what: str) -> str:
+    if not value or PLACEHOLDER.fullmatch(value):
+        return value
+    return _http_url(value.replace("{date}", "2026-01-01").replace("{lang}", "en"), what) and value
+
+
+class Masthead(StrictModel):
+    """The newsletter's name and logo at the top of every edition."""
+
+    name: str = Field(default="", max_length=120, description="shown above the date, and in the subject")
+    logo_url: str = Field(default="", description="http(s) URL of a logo image (about 600x120 px or smaller)")
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo(cls, value: str) -> str:
+        return _http_url(value, "newsletter.masthead.logo_url") if value else value
+
+
+class Footer(StrictModel):
+    """What the law and readers expect at the bottom of a newsletter."""
+
+    address: str = Field(default="", max_length=300, description="the sender's postal address")
+    copy_text: str = Field(
+        default="", alias="copy", max_length=1000, description="a line of text: why readers get it, copyright"
+    )
+
+
 class NewsletterConfig(StrictModel):
     """How editions and digests are presented."""
 
@@ -38,6 +83,42 @@ class NewsletterConfig(StrictModel):
         default_factory=dict,
         description="article source (as ingested, e.g. a slug) -> the name readers see",
     )
+    masthead: Masthead = Field(default_factory=Masthead)
+    footer: Footer = Field(default_factory=Footer)
+    unsubscribe_url: str = Field(
+        default="",
+        description="the unsubscribe link in the footer and the List-Unsubscribe header: an http(s) URL or "
+        "the sending service's merge tag, e.g. '*|UNSUB|*'; empty: none",
+    )
+    web_url: str = Field(
+        default="",
+        description="where the web edition is served, {date} and {lang} filled in (e.g. "
+        "https://news.example.org/editions/{date}/{lang}.html), or a merge tag such as '*|ARCHIVE|*'; "
+        "the email's 'view in browser' link and the feeds' fallback link; empty: none",
+    )
+    sender: str = Field(
+        default="Newsdigest <newsdigest@example.invalid>",
+        description="the email's From (newsdigest edition --format eml; --from overrides)",
+    )
+    subject: str = Field(
+        default="{masthead}{heading}",
+        description="the email's subject; {masthead} (the name and ' · ' when set), {heading} (the day), "
+        "{date}, {lang}, {stories}, {lead} (the first headline); --subject overrides",
+    )
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _unsubscribe(cls, value: str) -> str:
+        return _url_or_placeholder(value, "newsletter.unsubscribe_url")
+
+    @field_validator("web_url")
+    @classmethod
+    def _web(cls, value: str) -> str:
+        return _url_or_placeholder(value, "newsletter.web_url")
+
+    def web_edition_url(self, day: str, language: str) -> str:
+        """``web_url`` for one edition (``{date}`` and ``{lang}`` filled in); empty when not set."""
+        return self.web_url.replace("{date}", day).replace("{lang}", language)
 
     @field_validator("timezone")
     @classmethod

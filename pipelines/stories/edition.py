@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pipelines.errors import NothingPublished, ObjectNotFound
+from pipelines.headlines import headline_from_text
 from pipelines.newsletter.text import plain_text, source_name
 from pipelines.records import Record, StoredData
 from pipelines.store import layout
@@ -154,7 +155,7 @@ def _story_text(
 def _entry(summary: SummaryObject, presentation: NewsletterConfig) -> StoryArticle:
     return StoryArticle(
         article_id=summary.article_id,
-        title=plain_text(summary.title) or summary.article_id,
+        title=plain_text(summary.title) or headline_from_text(plain_text(summary.short or summary.long)),
         source=summary.source,
         source_name=source_name(summary.source, summary.url, presentation.source_names),
         url=summary.url,

@@ -37,6 +37,12 @@ _SHORT_WORDS = 14
 """Bylines, datelines and breadcrumbs are at most this many words."""
 _ROW_WORDS = 24
 """Share rows and rows of footer links are at most this many words."""
+_LONG_SENTENCE_WORDS = 18
+"""A body-like paragraph of this many words between body paragraphs is body, whatever cue it starts with
+("Follow us on the road: the minister said…", "© The ministry said…"); newsletter pitches and share
+rows inside an article are shorter."""
+_CUE_SHARE_OF_LONG_SENTENCE = 0.4
+"""…unless cue phrases cover this share of its letters (a long pitch made of pitch phrases)."""
 _MIN_STOPWORD_DENSITY = 0.1
 """Text in any language with a jusText list has at least this share of stop words; lists of names,
 tags or headlines have fewer (jusText itself starts doubting below 0.30, too strict for short news
@@ -426,6 +432,17 @@ def _looks_like_body(unit: _Unit, signals: Signals) -> bool:
     return True
 
 
+def _long_sentence(unit: _Unit, signals: Signals) -> bool:
+    """A full sentence long enough that a share or footer cue in it does not outweigh its being text."""
+    if unit.words < _LONG_SENTENCE_WORDS or not _looks_like_body(unit, signals):
+        return False
+    cues = load_cues()
+    covered = max(
+        phrases.coverage(unit.text) for phrases in (cues.share, cues.subscribe, cues.footer, cues.advertising)
+    )
+    return covered < _CUE_SHARE_OF_LONG_SENTENCE
+
+
 def _normalised(text: str) -> str:
     return "".join(_WORD.findall(text.casefold()))
 
@@ -473,7 +490,9 @@ def _assign(
         mark = marked[index]
         if index == headline:
             cls = "headline"
-        elif announced_list and mark is None and _BULLET.match(unit.text):
+        elif (announced_list and mark is None and _BULLET.match(unit.text)) or (
+            mark in ("share", "footer") and first < index < last and _long_sentence(unit, signals)
+        ):
             cls = "body"
         elif mark is not None:
             cls = mark

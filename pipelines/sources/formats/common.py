@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+from pipelines.headlines import TITLE_FROM_TEXT_FLAG, headline_from_text
 from pipelines.records import Article, RemovedLine, article_id_for, content_hash
 from pipelines.redact import redact_text
 from pipelines.sources.config import IngestConfig
@@ -238,6 +239,9 @@ def finish(
     title, text, removed_lines = _page_structure(title, text, source, config, flags, title_from_text)
     if not text:
         return IngestFailure(origin, "empty: no text after cleaning", title, tuple(flags))
+    if not title:  # a headline is never missing: the first sentence stands in, flagged
+        title = headline_from_text(text)
+        flags.append(TITLE_FROM_TEXT_FLAG)
     if len(text) > config.max_article_chars:
         if config.oversize == "refuse":
             limit = config.max_article_chars

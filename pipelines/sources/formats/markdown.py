@@ -21,6 +21,7 @@ from pipelines.sources.formats.common import (
 )
 from pipelines.sources.formats.text import plain_article
 from pipelines.structure import structure_enabled
+from pipelines.structure.markup import strip_inline_markup
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
@@ -38,7 +39,8 @@ def parse_markdown(
 
 
 def strip_markdown(text: str) -> str:
-    """Reduce Markdown to its words: headings, emphasis, links, images, quotes and comments lose markup."""
+    """Reduce Markdown to its words: headings, emphasis, links, images, quotes and comments lose markup
+    (inline HTML tags go later, with :func:`~pipelines.structure.markup.strip_inline_markup`)."""
     text = _HTML_COMMENT.sub("", text)
     out: list[str] = []
     for line in text.split("\n"):
@@ -65,7 +67,8 @@ def _from_front_matter(
         date = date.isoformat()
     published_at = published_field(date, flags)
     source = fields["source"] or source
-    title, text = fields["title"], strip_markdown(front.body)
+    title = strip_inline_markup(fields["title"]) if fields["title"] else None
+    text = strip_inline_markup(strip_markdown(front.body))
     title_from_text = not title and structure_enabled(config.structure, source)
     if not title and not title_from_text:
         title, text = split_plain(text)
