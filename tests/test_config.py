@@ -117,3 +117,13 @@ def test_per_language_summary_override() -> None:
     assert config.summary.spec_for("short", "de").method == "lead"
     assert config.summary.spec_for("short", "en").method == "seq2seq"
     assert config.summary.spec_for("long", "de").method == "seq2seq"
+
+
+def test_a_config_dumped_by_the_code_loads_again(tmp_path: Path) -> None:
+    """Every field, aliased ones (``newsletter.footer.copy``) included, survives a dump and a reload."""
+    import yaml
+
+    config = load_config(None, {"newsletter.footer.copy": "You subscribed at news.example"})
+    dumped = tmp_path / "dumped.yaml"
+    dumped.write_text(yaml.safe_dump(config.model_dump(mode="json"), allow_unicode=True))
+    assert load_config(dumped, {}) == config

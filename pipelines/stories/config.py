@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from pipelines.config_base import StrictModel
 
@@ -67,7 +67,13 @@ class Masthead(StrictModel):
 
 
 class Footer(StrictModel):
-    """What the law and readers expect at the bottom of a newsletter."""
+    """What the law and readers expect at the bottom of a newsletter.
+
+    Users write ``copy``; a dumped config (``model_dump``) writes ``copy_text``. Both load, so a config
+    written back by the code reads again.
+    """
+
+    model_config = ConfigDict(**StrictModel.model_config, validate_by_name=True, validate_by_alias=True)
 
     address: str = Field(default="", max_length=300, description="the sender's postal address")
     copy_text: str = Field(
