@@ -38,7 +38,7 @@ def _imported(*folders: str) -> set[str]:
                     modules.update(alias.name.split(".")[0] for alias in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     modules.add(node.module.split(".")[0])
-    local = {"pipelines", "flows", "tests", "benchmarks"}
+    local = {"pipelines", "flows", "tests", "benchmarks", "devtools"}
     return {m for m in modules if m not in sys.stdlib_module_names and m not in local}
 
 
