@@ -584,3 +584,21 @@ def write_articles(folder: Path, language_count: int = 2, *, start: int = 0) -> 
             path.write_text(item.file_text(), encoding="utf-8")
             written.append(path)
     return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m devtools.synthetic_news DIR [--per-language N]``: write held-out example articles."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--per-language", type=int, default=2)
+    args = parser.parse_args(argv)
+    for path in write_articles(args.folder, args.per_language):
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
