@@ -4,7 +4,8 @@ Runs ``newsdigest run`` (in process) with configs/trained-local.yaml on the held
 of :mod:`devtools.quality` for transformers, CTranslate2 float32 and CTranslate2 int8, each at beam 1 and
 beam 4, and prints per setup: sentences exactly right, chrF, summaries exactly the lead, Spanish
 summaries (summary.output_languages) exactly right; then how often two setups wrote the same sentence:
-int8 against float32, and beam 1 against beam 4.
+int8 against float32, and beam 1 against beam 4; then what ``summary.shared_map`` and
+``summary.batch_tokens`` do to exact match.
 
     HF_HUB_OFFLINE=1 PYTHONPATH=. python benchmarks/trained_quality.py
 """
@@ -19,6 +20,13 @@ from itertools import zip_longest
 from pathlib import Path
 
 from devtools.quality import SETUPS, Judged, run_trained, spanish_summaries_right
+
+# The summary options that may change what is written (shared_map changes the short
+# summary of inputs longer than the model reads; batch_tokens changes batch composition, hence padding).
+OPTIONS: dict[str, dict[str, object]] = {
+    "shared_map: true": {"shared_map": True},
+    "batch_tokens: 256": {"batch_tokens": 256},
+}
 
 
 def agreement(a: Sequence[str], b: Sequence[str]) -> float:
@@ -75,6 +83,23 @@ def main() -> None:
         for setup in SETUPS:
             first, last = judged[setup, beams[0]], judged[setup, beams[-1]]
             compare(f"{setup}: beam {beams[0]} vs beam {beams[-1]}", first, last, "")
+    rows += [
+        "",
+        "| output-changing option (beam 4) | setup | sentences right | summaries right | "
+        "summaries as without it |",
+        "|---|---|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, options in OPTIONS.items():
+            for setup in ("transformers", "ct2-int8"):
+                work = Path(tmp) / f"{label}-{setup}"
+                work.mkdir()
+                result, _ = run_trained(work, SETUPS[setup], 4, options)
+                base = judged.get((setup, 4))
+                same = f"{agreement(result.summary_texts, base.summary_texts):.1%}" if base else "n/a"
+                shares = f"{result.sentence_share:.1%} | {result.summary_share:.1%}"
+                rows.append(f"| `{label}` | {setup} | {shares} | {same} |")
+                print(f"{label} {setup}: {result.summary_share:.1%} of summaries right", file=sys.stderr)
     print("\n".join(rows))
 
 

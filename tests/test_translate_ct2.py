@@ -55,7 +55,9 @@ def test_sources_end_with_eos_and_outputs_match_transformers(marian_copy: Path, 
     slow, _ = MarianTranslator.load(marian_copy, settings, device="cpu", threads=1)
     assert size > 0 and fast.max_source_tokens == slow.max_source_tokens == 510
     sentences = ["Le gouvernement a annoncé une réforme.", "Привет.", "今天天气很好。"]
-    assert all(row[-1] == "</s>" for row in fast._source_tokens(sentences, None))
+    # Exactly one </s>, at the end: the trained test models translate as well without it or with two
+    # (tests/test_quality_trained.py cannot see it), real opus-mt models do not.
+    assert all(row[-1] == "</s>" and row.count("</s>") == 1 for row in fast._source_tokens(sentences, None))
     # The prefix is one extra leading token (<unk> here: the tiny vocabulary has no >>fra<<).
     plain = fast._source_tokens(["Bonjour."], None)[0]
     assert fast._source_tokens(["Bonjour."], ">>fra<<")[0][1:] == plain
