@@ -30,6 +30,7 @@ demo: install
 demo-tiny: install
 	$(BIN)/python -m devtools.synthetic_news .demo-articles --per-language 2
 	$(BIN)/newsdigest run .demo-articles --config configs/trained-local.yaml --store ./newsdigest-store-tiny
+	$(BIN)/newsdigest digest --store ./newsdigest-store-tiny --date $$(date -u +%F) --format text
 
 lint: install
 	$(BIN)/ruff check .
