@@ -1,6 +1,6 @@
 """Story grouping on the team's story set: B-cubed and pairwise scores against two baselines.
 
-    PYTHONPATH=. python benchmarks/stories.py [--threshold T] [--sweep]
+    PYTHONPATH=. python benchmarks/stories.py [--threshold T] [--sweep] [--trained]
 
 The set (benchmarks/data/stories/articles.jsonl) holds English articles plus French, German and Spanish
 versions of four stories, each with a gold English translation written by the team. Three settings:
@@ -10,7 +10,10 @@ versions of four stories, each with a gold English translation written by the te
   sees when translation works);
 - all, untranslated: every article in its original language (what grouping sees when the translation is
   useless, e.g. the tiny random test models: only names and figures can connect them);
-- two-language stories only: the same two views restricted to the four stories told in two languages.
+- two-language stories only: the same two views restricted to the four stories told in two languages;
+- with ``--trained``, also "translated by the pipeline": the French, German and Spanish articles go
+  through ``newsdigest run`` with the models this repo trains (configs/trained-local.yaml, transformers,
+  4 beams) and grouping sees the translation the pipeline published.
 
 "incremental" runs the grouping twice, first on the earlier half of the day, then adding the later half
 to the stories of the first run, as the day's runs do.
@@ -81,8 +84,54 @@ def publish(store: ObjectStore, rows: list[dict[str, Any]], run_id: str, day: da
         publisher.publish(record_for(row, run_id), day)
 
 
-def texts(rows: Sequence[dict[str, str]], *, translated: bool) -> list[StoryText]:
+def pipeline_translations(rows: Sequence[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The non-English rows translated by ``newsdigest run`` with the trained test models:
+    ``{id: {"title_en": ..., "text_en": ...}}`` as the pipeline published them."""
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from devtools.quality import trained_config
+    from flows.cli import EXIT_OK, app
+
+    foreign = [row for row in rows if row["language"] != "en"]
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        inputs = tmp / "articles"
+        inputs.mkdir()
+        for row in foreign:
+            (inputs / f"{row['id']}.txt").write_text(f"{row['title']}\n\n{row['text']}\n", encoding="utf-8")
+        config = trained_config(tmp, {"backend": "transformers"}, beams=4)
+        result = CliRunner().invoke(
+            app, ["run", str(inputs), "--config", str(config), "--store", str(tmp / "s")]
+        )
+        if result.exit_code != EXIT_OK:
+            raise RuntimeError(f"newsdigest run exited {result.exit_code}:\n{result.output}")
+        found = {}
+        for path in (tmp / "s" / "records").rglob("*.json"):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            row_id = Path(record["article"]["origin"]).stem
+            translation = record.get("translation") or {}
+            found[row_id] = {
+                "title_en": translation.get("title", ""),
+                "text_en": translation.get("text", ""),
+                "flags": ", ".join(translation.get("flags", [])) or "none",
+            }
+    missing = sorted({row["id"] for row in foreign} - set(found))
+    if missing:
+        raise RuntimeError(f"no published translation for {missing}")
+    return found
+
+
+def texts(
+    rows: Sequence[dict[str, str]], *, translated: bool, translations: dict[str, dict[str, str]] | None = None
+) -> list[StoryText]:
+    """The rows as grouping sees them: in their own language, through their gold English translation, or
+    (``translations``) through the given ones."""
+
     def pick(row: dict[str, str], field: str) -> str:
+        if translations is not None and row["id"] in translations:
+            return translations[row["id"]][f"{field}_en"]
         return row.get(f"{field}_en", row[field]) if translated else row[field]
 
     return [
@@ -144,17 +193,24 @@ def incremental(threshold: float) -> Grouper:
     return run
 
 
-def table(threshold: float) -> list[str]:
+def table(threshold: float, translations: dict[str, dict[str, str]] | None = None) -> list[str]:
     rows = load()
     multilingual = {row["story"] for row in rows if row["language"] != "en"}
     bilingual = [row for row in rows if row["story"] in multilingual]
-    settings = {
-        "same-language (en)": ([row for row in rows if row["language"] == "en"], True),
-        "all, gold translations": (rows, True),
-        "all, untranslated": (rows, False),
-        "two-language stories only, gold translations": (bilingual, True),
-        "two-language stories only, untranslated": (bilingual, False),
+    settings: dict[str, tuple[list[dict[str, str]], bool, dict[str, dict[str, str]] | None]] = {
+        "same-language (en)": ([row for row in rows if row["language"] == "en"], True, None),
+        "all, gold translations": (rows, True, None),
+        "all, untranslated": (rows, False, None),
+        "two-language stories only, gold translations": (bilingual, True, None),
+        "two-language stories only, untranslated": (bilingual, False, None),
     }
+    if translations is not None:
+        settings["all, translated by the pipeline (trained test models)"] = (rows, True, translations)
+        settings["two-language stories only, translated by the pipeline (trained test models)"] = (
+            bilingual,
+            True,
+            translations,
+        )
     methods: dict[str, Grouper] = {
         "no grouping": no_grouping,
         "exact title": exact_title,
@@ -165,9 +221,9 @@ def table(threshold: float) -> list[str]:
         "| setting | articles | stories | method | B³ P | B³ R | B³ F1 | pairwise F1 |",
         "|---|---:|---:|---|---:|---:|---:|---:|",
     ]
-    for setting, (subset, translated) in settings.items():
+    for setting, (subset, translated, given) in settings.items():
         gold = {row["id"]: row["story"] for row in subset}
-        items = texts(subset, translated=translated)
+        items = texts(subset, translated=translated, translations=given)
         for name, method in methods.items():
             groups = method(items)
             assert sorted(m for g in groups for m in g) == sorted(gold), "every article in exactly one story"
@@ -204,8 +260,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--sweep", action="store_true", help="also print B³ F1 over thresholds 0.10-0.50")
+    parser.add_argument(
+        "--trained",
+        action="store_true",
+        help="add rows where the pipeline translates the non-English articles with the trained test models",
+    )
     args = parser.parse_args()
-    print("\n".join(table(args.threshold)))
+    translations = pipeline_translations(load()) if args.trained else None
+    print("\n".join(table(args.threshold, translations)))
+    if translations:
+        print()
+        for row_id, translation in sorted(translations.items()):
+            flags, title, text = translation["flags"], translation["title_en"], translation["text_en"]
+            print(f"{row_id} (flags: {flags}): {title} | {text[:200]}")
     if args.sweep:
         print()
         print("\n".join(sweep()))

@@ -156,3 +156,14 @@ def test_s3_and_local_editions_are_identical(s3_endpoint: str, s3_bucket: str, t
         publish(store, rows, "run-1")
         build_edition(store, DAY, "en")
     assert s3.get(f"editions/{DAY.isoformat()}/en.json") == local.get(f"editions/{DAY.isoformat()}/en.json")
+
+
+def test_the_story_benchmark_groups_what_the_pipeline_translated_with_the_trained_models() -> None:
+    from benchmarks.stories import pipeline_translations, table
+
+    rows = load()
+    translations = pipeline_translations(rows)
+    assert sorted(translations) == sorted(row["id"] for row in rows if row["language"] != "en")
+    assert all(translation["text_en"] for translation in translations.values())
+    lines = table(0.26, translations)
+    assert sum("translated by the pipeline" in line for line in lines) == 8
