@@ -230,7 +230,7 @@ class _TimedExecutor:
         self.english = english
         self.seconds = dict.fromkeys(STAGES, 0.0)
 
-    def step(self, name: str, work: Any, *args: Any, touches_store: bool = False) -> Any:
+    def step(self, name: str, work: Any, *args: Any) -> Any:
         started = time.perf_counter()
         try:
             return work(*args)

@@ -2,10 +2,11 @@
 
 Task runs grow with batches, not with articles × steps: one ingest, one model check, four tasks per
 batch (detect, translate, summarize, publish) and one manifest (plus one to advance ``s3://`` inboxes).
-Only storage tasks retry, with exponential backoff and jitter, and only when the store is unreachable
-(:class:`~pipelines.errors.StoreUnavailable`); model, input and permission errors are deterministic and
-recorded once. Tasks do not persist their results (they are large and only needed inside the run); the
-flow persists its return value, the run manifest, so ``run_deployment(...).state.result()`` works.
+No task retries: every S3 request already retries within ``store.retries`` (:mod:`pipelines.store.retry`),
+the one retry layer of each call path, and model, input, permission and credential errors are
+deterministic and recorded once. Tasks do not persist their results (they are large and only needed inside
+the run); the flow persists its return value, the run manifest, so ``run_deployment(...).state.result()``
+works.
 
 Each run publishes a markdown and a table artifact (see :mod:`flows.report`) and ends with the log line
 ``newsdigest run <id> finished: published=N ...`` for cron logs to grep.
@@ -21,7 +22,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from prefect.tasks import exponential_backoff
 
 from flows.report import build_report, counts_table, render_markdown
 from flows.settings import flow_settings
@@ -35,7 +35,6 @@ from pipelines import (
     RunManifest,
     Stage,
     StageFinished,
-    StoreUnavailable,
     failed_share_exceeded,
     load_config,
     run,
@@ -49,21 +48,6 @@ REPORT_ARTIFACT_KEY = "news-digests-report"
 COUNTS_ARTIFACT_KEY = "news-digests-counts"
 
 
-def is_transient(error: BaseException | None) -> bool:
-    """Worth retrying: the store could not be reached. Everything else would fail the same way again."""
-    return isinstance(error, StoreUnavailable)
-
-
-def retry_if_transient(_task: Any, _run: Any, state: Any) -> bool:
-    return is_transient(state.result(raise_on_failure=False))
-
-
-STORAGE_RETRIES: dict[str, Any] = {
-    "retries": 4,
-    "retry_delay_seconds": exponential_backoff(backoff_factor=1),
-    "retry_jitter_factor": 0.5,
-    "retry_condition_fn": retry_if_transient,
-}
 _TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
@@ -75,7 +59,7 @@ def _stage(batch: Batch, config: Config, context: RunContext, stage: Stage) -> B
 detect_languages = task(name="detect_languages", **_TASK)(_stage)
 translate_articles = task(name="translate_articles", **_TASK)(_stage)
 summarize_articles = task(name="summarize_articles", **_TASK)(_stage)
-publish_records = task(name="publish_records", **_TASK, **STORAGE_RETRIES)(_stage)
+publish_records = task(name="publish_records", **_TASK)(_stage)
 _STAGE_TASKS = {
     "detect": detect_languages,
     "translate": translate_articles,
@@ -84,9 +68,9 @@ _STAGE_TASKS = {
 }
 
 
-def step_task(name: str, work: Callable[..., T], *, touches_store: bool = False) -> Task[..., T]:
-    """A whole-run step as a task run in the flow's thread; steps that touch the store retry."""
-    return task(name=name, **_TASK, **(STORAGE_RETRIES if touches_store else {}))(work)
+def step_task(name: str, work: Callable[..., T]) -> Task[..., T]:
+    """A whole-run step as a task run in the flow's thread."""
+    return task(name=name, **_TASK)(work)
 
 
 class PrefectExecutor:
@@ -96,8 +80,8 @@ class PrefectExecutor:
         self.config = config
         self.runner = runner
 
-    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
-        return step_task(name, work, touches_store=touches_store)(*args)
+    def step(self, name: str, work: Callable[..., T], *args: Any) -> T:
+        return step_task(name, work)(*args)
 
     def map_batches(
         self,

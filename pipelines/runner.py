@@ -2,10 +2,11 @@
 write the run manifest last. The CLI, the Prefect flow, the benchmarks and the tests all call :func:`run`.
 
 Where each step runs is the :class:`Executor`'s business. :class:`InProcess` calls every step here, in
-order; the flow's executor (``flows/``) makes each whole-run step a Prefect task (with retries for those
-that touch the store) and each stage of a batch one task on its task runner (threads or Dask). Stages of
-a batch are named (:data:`Stage`) rather than passed as closures, so an executor can run them in another
-process: :func:`run_stage` there, with that process's :func:`~pipelines.services.services_for`.
+order; the flow's executor (``flows/``) makes each whole-run step a Prefect task (none retries: the
+store's requests retry on their own) and each stage of a batch one task on its task runner (threads or
+Dask). Stages of a batch are named (:data:`Stage`) rather than passed as closures, so an executor can run
+them in another process: :func:`run_stage` there, with that process's
+:func:`~pipelines.services.services_for`.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ class RunOutcome:
 class Executor(Protocol):
     """Runs the steps of :func:`run`."""
 
-    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
-        """Run one whole-run step, ``work(*args)``; ``touches_store`` marks steps worth retrying when the
-        store is unreachable."""
+    def step(self, name: str, work: Callable[..., T], *args: Any) -> T:
+        """Run one whole-run step, ``work(*args)``. Executors do not retry steps: the store's requests
+        already retry within ``store.retries`` (:mod:`pipelines.store.retry`), the one retry layer."""
         ...
 
     def map_batches(
@@ -97,7 +98,7 @@ class InProcess:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def step(self, name: str, work: Callable[..., T], *args: Any, touches_store: bool = False) -> T:
+    def step(self, name: str, work: Callable[..., T], *args: Any) -> T:
         return work(*args)
 
     def map_batches(
@@ -160,9 +161,7 @@ def run(
     log.info("run %s: reading %s into %s", run_id, ", ".join(entries_given), config.store.url)
     check_writable(services.store)  # in seconds, before any input is read or model loaded
 
-    records, watermarks = executor.step(
-        "ingest_articles", read_inputs, entries_given, services, run_id, touches_store=True
-    )
+    records, watermarks = executor.step("ingest_articles", read_inputs, entries_given, services, run_id)
     progress = _StageProgress(len(records), on_progress)
     progress.read()
     context = RunContext(run_id, config.target_language, started_at.date())
@@ -197,12 +196,9 @@ def run(
         services.signature,
         run_id,
         started_at,
-        touches_store=True,
     )
     if watermarks:
-        executor.step(
-            "advance_inboxes", sources.save_watermarks, services.store, watermarks, run_id, touches_store=True
-        )
+        executor.step("advance_inboxes", sources.save_watermarks, services.store, watermarks, run_id)
     counts = " ".join(f"{status}={count}" for status, count in sorted(manifest.counts.items()))
     log.info("run %s finished: %s", run_id, counts)
     return RunOutcome(manifest, processed)
@@ -220,6 +216,7 @@ def read_inputs(
         settings=config.sources,
         fetch=services.fetch,
         s3_client=services.s3_client if any(sources.is_inbox(entry) for entry in entries) else None,
+        s3_retry=services.s3_retry,
     )
     records = stages.mark_unchanged(stages.to_records(found.items, run_id), services.publisher)
     return records, found.watermarks

@@ -23,6 +23,7 @@ from pipelines.version import code_version, library_versions
 
 if TYPE_CHECKING:
     from pipelines.sources.feeds import Fetch
+    from pipelines.store.retry import RetryPolicy
     from pipelines.summarize.engine import SummaryEngine
     from pipelines.translate.engine import TranslationEngine
 
@@ -62,6 +63,13 @@ class Services:
         from pipelines.store.s3 import make_client
 
         return make_client(self.config.store)
+
+    @property
+    def s3_retry(self) -> RetryPolicy:
+        """The one retry budget of every request made with :attr:`s3_client` (``store.retries``...)."""
+        from pipelines.store.retry import RetryPolicy
+
+        return RetryPolicy.from_config(self.config.store)
 
     @cached_property
     def fetch(self) -> Fetch:
@@ -109,8 +117,13 @@ def model_resolver(config: Config, s3_client: Any = None) -> ModelResolver:
         from pipelines.store.s3 import make_client
 
         s3_client = make_client(config.store)
+    from pipelines.store.retry import RetryPolicy
+
     return ModelResolver(
-        config.models.resolve_timeout_s, s3_client=s3_client, cache_dir=config.models.cache_dir.expanduser()
+        config.models.resolve_timeout_s,
+        s3_client=s3_client,
+        s3_retry=RetryPolicy.from_config(config.store),
+        cache_dir=config.models.cache_dir.expanduser(),
     )
 
 

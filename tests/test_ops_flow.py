@@ -11,14 +11,6 @@ from uuid import UUID
 import pytest
 
 from pipelines.config import Config
-from pipelines.errors import (
-    InputError,
-    ModelUnavailable,
-    ObjectNotFound,
-    StoreError,
-    StoreUnavailable,
-    UnsupportedPair,
-)
 from tests.conftest import EXAMPLES, write_config
 
 
@@ -71,56 +63,6 @@ def test_each_run_publishes_a_report_artifact(tiny_config: Config, tmp_path: Pat
     assert by_language["und"]["skipped"] == 1
 
 
-@pytest.mark.parametrize(
-    ("error", "retried"),
-    [
-        (StoreUnavailable("endpoint unreachable"), True),
-        (StoreError("access denied"), False),
-        (ObjectNotFound("runs/x.json"), False),
-        (ModelUnavailable("m", "no weights"), False),
-        (UnsupportedPair("xx", "en", "add a model"), False),
-        (InputError("bad input"), False),
-        (ValueError("a bug"), False),
-        (None, False),
-    ],
-)
-def test_only_an_unreachable_store_is_worth_a_retry(error: BaseException | None, retried: bool) -> None:
-    from flows.digest_flow import is_transient
-
-    assert is_transient(error) is retried
-
-
-@pytest.mark.usefixtures("prefect_harness")
-def test_storage_retry_policy_retries_transient_errors_only() -> None:
-    from prefect import flow, task
-
-    from flows.digest_flow import STORAGE_RETRIES
-
-    calls: dict[str, int] = {"flaky": 0, "deterministic": 0}
-    fast = {**STORAGE_RETRIES, "retry_delay_seconds": 0, "retry_jitter_factor": None}
-
-    @task(**fast)
-    def flaky_store() -> str:
-        calls["flaky"] += 1
-        if calls["flaky"] < 3:
-            raise StoreUnavailable("the store is down")
-        return "written"
-
-    @task(**fast)
-    def missing_model() -> str:
-        calls["deterministic"] += 1
-        raise ModelUnavailable("opus-mt-xx-en", "not on disk")
-
-    @flow
-    def exercise() -> tuple[str, bool]:
-        written = flaky_store()
-        failed = missing_model(return_state=True)
-        return written, failed.is_failed()
-
-    assert exercise() == ("written", True)
-    assert calls == {"flaky": 3, "deterministic": 1}
-
-
 STEPS = ("ingest_articles", "check_models", "write_run_manifest", "advance_inboxes")
 
 
@@ -134,19 +76,14 @@ def test_tasks_do_not_persist_results_and_the_flow_does() -> None:
     def work() -> None:
         return None
 
-    step_tasks = [digest_flow.step_task(name, work, touches_store=name != "check_models") for name in STEPS]
+    step_tasks = [digest_flow.step_task(name, work) for name in STEPS]
     tasks = stage_tasks + step_tasks
     assert len(stage_tasks) == 4 and len(tasks) >= 7
     assert all(task.persist_result is False for task in tasks), [t.name for t in tasks if t.persist_result]
     assert digest_flow.news_digests.persist_result is True
-    # Only the steps and the stage that touch the store retry.
-    assert [task.retries for task in step_tasks] == [4, 0, 4, 4]
-    assert {task.name: task.retries for task in stage_tasks} == {
-        "detect_languages": 0,
-        "translate_articles": 0,
-        "summarize_articles": 0,
-        "publish_records": 4,
-    }
+    # No task retries: the store's requests retry within store.retries, the one layer (see
+    # tests/test_store_retry_layers.py for the requests counted at the server).
+    assert {task.name: task.retries for task in tasks} == dict.fromkeys([t.name for t in tasks], 0)
 
 
 def _binary(path: Path) -> None:

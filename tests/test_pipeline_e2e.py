@@ -173,9 +173,9 @@ def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_conf
     progress: list[tuple[str, int, int]] = []
 
     class Recording(InProcess):
-        def step(self, name: str, work: Any, *args: Any, touches_store: bool = False) -> Any:
-            steps.append(f"{name}{' (store)' if touches_store else ''}")
-            return super().step(name, work, *args, touches_store=touches_store)
+        def step(self, name: str, work: Any, *args: Any) -> Any:
+            steps.append(name)
+            return super().step(name, work, *args)
 
         def map_batches(self, stage_names: Any, batches: Any, context: Any, finished: Any = None) -> Any:
             stage_chains.append(tuple(stage_names))
@@ -191,7 +191,7 @@ def test_one_run_reports_progress_and_hands_every_step_to_its_executor(tiny_conf
     )
     assert outcome.manifest.counts == {"published": 2}
     assert [record.status for record in outcome.records] == ["published", "published"]
-    assert steps == ["ingest_articles (store)", "check_models", "write_run_manifest (store)"]
+    assert steps == ["ingest_articles", "check_models", "write_run_manifest"]
     assert stage_chains == [("detect",), BATCH_STAGES]
     assert progress == [
         ("read", 2, 2),

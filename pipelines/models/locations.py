@@ -19,11 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipelines.errors import ConfigError, ModelUnavailable
 from pipelines.models.config import DEFAULT_CACHE_DIR
 from pipelines.store.s3url import parse_s3_url
+
+if TYPE_CHECKING:
+    from pipelines.store.retry import RetryPolicy
 
 LocationKind = Literal["hub", "local", "s3"]
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -106,13 +109,15 @@ class ModelResolver:
         s3_fetch: Callable[[ModelLocation], Path] | None = None,
         *,
         s3_client: Any | None = None,
+        s3_retry: RetryPolicy | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        """``s3_fetch`` downloads an ``s3://`` source; or give a boto3 ``s3_client`` (and the models
-        ``cache_dir``) and :class:`S3ModelFetcher` is used. Without either, s3 sources are unavailable."""
+        """``s3_fetch`` downloads an ``s3://`` source; or give a boto3 ``s3_client`` (with its retry budget
+        ``s3_retry`` and the models ``cache_dir``) and :class:`S3ModelFetcher` is used. Without either, s3
+        sources are unavailable."""
         self.timeout_s = timeout_s
         if s3_fetch is None and s3_client is not None:
-            s3_fetch = S3ModelFetcher(s3_client, cache_dir or DEFAULT_CACHE_DIR)
+            s3_fetch = S3ModelFetcher(s3_client, cache_dir or DEFAULT_CACHE_DIR, s3_retry)
         self._s3_fetch = s3_fetch
         self._resolved: dict[tuple[str, str | None], ResolvedModel | ModelUnavailable] = {}
         self._lock = threading.Lock()
@@ -253,9 +258,13 @@ class S3ModelFetcher:
     (or another worker) re-uses it without contacting S3; delete it, or set a ``revision``, to refresh.
     """
 
-    def __init__(self, client: Any, cache_dir: Path) -> None:
+    def __init__(self, client: Any, cache_dir: Path, retry: RetryPolicy | None = None) -> None:
+        """Each request of ``client`` is retried within ``retry`` (default: the default store budget)."""
+        from pipelines.store.retry import RetryPolicy
+
         self.client = client
         self.cache_dir = Path(cache_dir).expanduser()
+        self.retry = retry or RetryPolicy()
 
     def local_dir(self, source: ModelLocation) -> Path:
         bucket, prefix = split_s3_url(source.spec)
@@ -297,31 +306,62 @@ class S3ModelFetcher:
     def _list(self, spec: str, bucket: str, prefix: str) -> list[tuple[str, int, str]]:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from pipelines.store.retry import RetriesExhausted, call_with_retries
+
         found: list[tuple[str, int, str]] = []
-        try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-                for item in page.get("Contents", []):
-                    key = str(item["Key"])
-                    name = key.rsplit("/", 1)[-1]
-                    if key.endswith("/") or not any(fnmatch.fnmatch(name, p) for p in _HUB_FILES):
-                        continue
-                    if not _safe_relative(key[len(prefix) :]):
-                        raise ModelUnavailable(
-                            spec,
-                            f"refusing s3://{bucket}/{key}: a model file's key must stay inside {prefix!r}",
-                        )
-                    found.append((key, int(item["Size"]), str(item.get("ETag", "")).strip('"')))
-        except (BotoCoreError, ClientError) as exc:
-            raise ModelUnavailable(spec, f"listing s3://{bucket}/{prefix} failed: {exc}") from None
+        token: str | None = None
+        while True:
+            arguments = {
+                "Bucket": bucket,
+                "Prefix": prefix,
+                **({"ContinuationToken": token} if token else {}),
+            }
+            try:
+                page = call_with_retries(partial(self.client.list_objects_v2, **arguments), self.retry)
+            except RetriesExhausted as exhausted:
+                raise ModelUnavailable(
+                    spec,
+                    f"listing s3://{bucket}/{prefix} failed after {exhausted.attempts} attempts: "
+                    f"{exhausted.error}",
+                ) from None
+            except (BotoCoreError, ClientError) as exc:
+                raise ModelUnavailable(spec, f"listing s3://{bucket}/{prefix} failed: {exc}") from None
+            for item in page.get("Contents", []):
+                key = str(item["Key"])
+                name = key.rsplit("/", 1)[-1]
+                if key.endswith("/") or not any(fnmatch.fnmatch(name, p) for p in _HUB_FILES):
+                    continue
+                if not _safe_relative(key[len(prefix) :]):
+                    raise ModelUnavailable(
+                        spec,
+                        f"refusing s3://{bucket}/{key}: a model file's key must stay inside {prefix!r}",
+                    )
+                found.append((key, int(item["Size"]), str(item.get("ETag", "")).strip('"')))
+            token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+            if not token:
+                break
         if not found:
             raise ModelUnavailable(spec, f"no model files under s3://{bucket}/{prefix}")
         return found
 
     def _download(self, spec: str, bucket: str, key: str, destination: Path) -> None:
+        from boto3.s3.transfer import TransferConfig
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from pipelines.store.retry import RetriesExhausted, call_with_retries
+
+        # s3transfer retries a broken body on its own (num_download_attempts); here the one layer is ours.
+        single = TransferConfig(num_download_attempts=1)
         try:
-            self.client.download_file(bucket, key, str(destination))
+            call_with_retries(
+                lambda: self.client.download_file(bucket, key, str(destination), Config=single), self.retry
+            )
+        except RetriesExhausted as exhausted:
+            raise ModelUnavailable(
+                spec,
+                f"downloading s3://{bucket}/{key} failed after {exhausted.attempts} attempts: "
+                f"{exhausted.error}",
+            ) from None
         except (BotoCoreError, ClientError, OSError) as exc:
             raise ModelUnavailable(spec, f"downloading s3://{bucket}/{key} failed: {exc}") from None
 

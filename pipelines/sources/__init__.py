@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.errors import ConfigError, StoreError, StoreUnavailable
 from pipelines.records import Article, Record
@@ -21,6 +21,9 @@ from pipelines.sources.formats.common import IngestFailure
 from pipelines.sources.inbox import InboxState, read_inbox, save_state
 from pipelines.store import ObjectStore
 from pipelines.store.reader import get_record
+
+if TYPE_CHECKING:
+    from pipelines.store.retry import RetryPolicy
 
 __all__ = ["Gathered", "gather", "is_feed", "is_inbox", "published_in", "save_watermarks"]
 
@@ -47,11 +50,13 @@ def gather(
     settings: SourcesConfig,
     fetch: Fetch | None = None,
     s3_client: Any = None,
+    s3_retry: RetryPolicy | None = None,
 ) -> Gathered:
     """Read local paths, then feeds, then inboxes, into articles or failures.
 
     ``fetch`` defaults to the fetcher for ``settings`` (public http(s) addresses only, unless
-    ``allow_private_addresses``); ``s3_client`` (a boto3 client) is needed only for ``s3://`` inboxes.
+    ``allow_private_addresses``); ``s3_client`` (a boto3 client) is needed only for ``s3://`` inboxes,
+    whose requests are retried within ``s3_retry`` (default: the default store budget).
     """
     gathered = Gathered()
     local = [entry for entry in entries if not is_feed(entry) and not is_inbox(entry)]
@@ -67,7 +72,7 @@ def gather(
     if inboxes and s3_client is None:
         raise ConfigError(f"reading the inboxes {', '.join(inboxes)} needs an S3 client; none was given")
     for inbox in inboxes:
-        batch = read_inbox(inbox, store, s3_client, settings, ingest)
+        batch = read_inbox(inbox, store, s3_client, settings, ingest, s3_retry)
         gathered.items.extend(batch.items)
         if batch.advanced is not None:
             gathered.watermarks.append(batch.advanced)

@@ -18,8 +18,9 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -30,6 +31,9 @@ from pipelines.sources.formats.common import IngestFailure, read_limit, unexpect
 from pipelines.sources.formats.registry import kind_of, parse_text, supported_suffixes
 from pipelines.store import ObjectStore, layout
 from pipelines.store.s3url import parse_s3_url
+
+if TYPE_CHECKING:
+    from pipelines.store.retry import RetriesExhausted, RetryPolicy
 
 
 class InboxState(StoredData):
@@ -83,16 +87,21 @@ def read_inbox(
     client: Any,
     sources: SourcesConfig,
     ingest: IngestConfig,
+    retry: RetryPolicy | None = None,
 ) -> InboxBatch:
     """The objects under ``url`` newer than the stored watermark, oldest first, at most
-    ``sources.max_inbox_objects``; ``client`` is a boto3 S3 client for the inbox's server."""
+    ``sources.max_inbox_objects``; ``client`` is a boto3 S3 client for the inbox's server, each of its
+    requests retried within ``retry`` (default: the default store budget)."""
+    from pipelines.store.retry import RetryPolicy
+
+    retry = retry or RetryPolicy()
     bucket, prefix = parse_s3_url(url, what="inbox")
     state = load_state(store, url)
     seen = set(state.keys_at_last_modified)
     fresh = sorted(
         (
             item
-            for item in _list(client, bucket, prefix)
+            for item in _list(client, bucket, prefix, retry)
             if state.last_modified is None
             or item.last_modified > state.last_modified
             or (item.last_modified == state.last_modified and item.key not in seen)
@@ -104,7 +113,7 @@ def read_inbox(
         return batch
     for item in fresh:
         try:
-            batch.items.extend(_read_object(client, bucket, item, ingest))
+            batch.items.extend(_read_object(client, bucket, item, ingest, retry))
         except StoreError:
             raise  # the inbox's server is failing: the run stops and a re-run takes these objects again
         except Exception as exc:  # noqa: BLE001 - one object's fault is that object's failure, not the run's
@@ -118,25 +127,38 @@ def read_inbox(
     return batch
 
 
-def _list(client: Any, bucket: str, prefix: str) -> Iterator[_Listed]:
+def _list(client: Any, bucket: str, prefix: str, retry: RetryPolicy) -> Iterator[_Listed]:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    try:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                key = str(item["Key"])
-                if key.endswith("/"):
-                    continue
-                stamp = item["LastModified"]
-                yield _Listed(key, stamp.astimezone(UTC), int(item.get("Size", 0)))
-    except (ClientError, BotoCoreError) as exc:
-        raise _store_error(exc, f"list s3://{bucket}/{prefix}") from exc
+    from pipelines.store.retry import RetriesExhausted, call_with_retries
+
+    where = f"list s3://{bucket}/{prefix}"
+    token: str | None = None
+    while True:
+        arguments = {"Bucket": bucket, "Prefix": prefix, **({"ContinuationToken": token} if token else {})}
+        try:
+            page = call_with_retries(partial(client.list_objects_v2, **arguments), retry)
+        except RetriesExhausted as exhausted:
+            raise _store_error(exhausted.error, where, exhausted) from exhausted.error
+        except (ClientError, BotoCoreError) as exc:
+            raise _store_error(exc, where) from exc
+        for item in page.get("Contents", []):
+            key = str(item["Key"])
+            if key.endswith("/"):
+                continue
+            stamp = item["LastModified"]
+            yield _Listed(key, stamp.astimezone(UTC), int(item.get("Size", 0)))
+        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+        if not token:
+            return
 
 
 def _read_object(
-    client: Any, bucket: str, item: _Listed, ingest: IngestConfig
+    client: Any, bucket: str, item: _Listed, ingest: IngestConfig, retry: RetryPolicy
 ) -> list[Article | IngestFailure]:
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from pipelines.store.retry import RetriesExhausted, call_with_retries
 
     origin = f"s3://{bucket}/{item.key}"
     kind = kind_of(PurePosixPath(item.key).suffix)
@@ -146,22 +168,27 @@ def _read_object(
     if item.size > limit:
         return [IngestFailure(origin, f"object has {item.size} bytes, over the read limit of {limit}")]
     try:
-        body = client.get_object(Bucket=bucket, Key=item.key)["Body"].read()
+        # The body is read inside the retried call: a connection dropped mid-body is retried too.
+        body = call_with_retries(lambda: client.get_object(Bucket=bucket, Key=item.key)["Body"].read(), retry)
+    except RetriesExhausted as exhausted:
+        raise _store_error(exhausted.error, f"read {origin}", exhausted) from exhausted.error
     except (ClientError, BotoCoreError) as exc:
         raise _store_error(exc, f"read {origin}") from exc
     return parse_text(body, origin=origin, kind=kind, config=ingest)
 
 
-def _store_error(exc: Exception, what: str) -> StoreError:
-    """Unreachable or busy servers are transient (retried); anything else is not."""
+def _store_error(exc: Exception, what: str, exhausted: RetriesExhausted | None = None) -> StoreError:
+    """Unreachable or busy servers (after the retries, ``exhausted``) are StoreUnavailable; anything else,
+    a StoreError."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    attempts = f" after {exhausted.attempts} attempts over {exhausted.seconds:.1f} s" if exhausted else ""
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         if status >= 500 or code in ("SlowDown", "ServiceUnavailable", "RequestTimeout"):
-            return StoreUnavailable(f"cannot {what}: the server answered {code or status}")
+            return StoreUnavailable(f"cannot {what}: the server answered {code or status}{attempts}")
         return StoreError(f"cannot {what}: {code or status}")
     if isinstance(exc, BotoCoreError):
-        return StoreUnavailable(f"cannot {what}: {type(exc).__name__}")
+        return StoreUnavailable(f"cannot {what}: {type(exc).__name__}{attempts}")
     return StoreError(f"cannot {what}: {type(exc).__name__}")

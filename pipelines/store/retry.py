@@ -9,6 +9,12 @@ request. The waits grow exponentially up to ``max_delay_s`` with "equal jitter" 
 random), which spreads clients apart while guaranteeing a minimum total wait: with the defaults (10 retries,
 0.25 s base, 10 s cap) a request keeps trying for at least 28 s and at most 56 s, which rides out a 20 s
 outage.
+
+This is the only retry layer on every S3 call path: the store's requests, ``s3://`` inbox listings and
+reads, and ``s3://`` model downloads all go through :func:`call_with_retries` with the budget of
+``store.retries``, on boto3 clients that make one attempt per call (:func:`pipelines.store.s3.make_client`),
+and the Prefect tasks above them do not retry. A request therefore reaches the server at most
+``store.retries + 1`` times.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+
+if TYPE_CHECKING:
+    from pipelines.store.config import StoreConfig
 
 T = TypeVar("T")
 
@@ -59,6 +68,11 @@ class RetryPolicy:
     max_delay_s: float = 10.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> RetryPolicy:
+        """The budget of ``store.retries``, ``store.retry_base_s`` and ``store.retry_max_delay_s``."""
+        return cls(config.retries, config.retry_base_s, config.retry_max_delay_s)
 
     def delay(self, retry: int) -> float:
         """The wait before retry number ``retry`` (0-based): equal jitter over a capped exponential."""

@@ -119,14 +119,14 @@ class S3Store:
     def from_config(cls, config: StoreConfig, *, page_size: int = 1000, client: Any = None) -> S3Store:
         """A store for ``config.url``; without ``client``, one built by :func:`make_client`."""
         bucket, prefix = parse_s3_url(config.url)
-        client = client if client is not None else make_client(config, retry_in_botocore=False)
+        client = client if client is not None else make_client(config)
         return cls(
             client,
             bucket,
             prefix,
             conditional_writes=config.conditional_writes,
             page_size=page_size,
-            retry=RetryPolicy(config.retries, config.retry_base_s, config.retry_max_delay_s),
+            retry=RetryPolicy.from_config(config),
         )
 
     @property
@@ -424,19 +424,16 @@ class S3Store:
         return StoreError(f"cannot {operation} {where}: {type(exc).__name__}")
 
 
-def make_client(config: StoreConfig, *, retry_in_botocore: bool = True) -> Any:
-    """A boto3 S3 client for the configured endpoint, region, profile, timeouts and retries.
+def make_client(config: StoreConfig) -> Any:
+    """A boto3 S3 client for the configured endpoint, region, profile and timeouts, making one attempt per
+    call.
 
     Credentials come from boto3's standard chain only. Also used for ``s3://`` model sources and inboxes,
-    which live on the same S3 service as the store. ``retry_in_botocore=False`` makes one attempt per call,
-    for :class:`S3Store`, which retries with a budget of its own (see :mod:`pipelines.store.retry`); the
-    other clients keep botocore's legacy mode, which has no shared retry quota to drain.
+    which live on the same S3 service as the store. botocore's own retries are off: every caller retries
+    with :func:`pipelines.store.retry.call_with_retries` and the store's budget, so no call path has two
+    retry layers.
     """
-    retries = (
-        {"total_max_attempts": config.retries + 1, "mode": "legacy"}
-        if retry_in_botocore
-        else {"total_max_attempts": 1, "mode": "standard"}
-    )
+    retries = {"total_max_attempts": 1, "mode": "standard"}
     try:
         session = boto3.session.Session(profile_name=config.profile)
     except ProfileNotFound:
