@@ -91,6 +91,14 @@ class DigestFormat(StrEnum):
     text = "text"
 
 
+class EditionFormat(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+    text = "text"
+    eml = "eml"
+
+
 def _fail(message: str, code: int) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
@@ -388,25 +396,65 @@ def edition(
     store: Annotated[str, typer.Option(help="Store URL: a folder or s3://bucket/prefix.")],
     day: Annotated[str, typer.Option("--date", help="Edition day, YYYY-MM-DD.")],
     lang: Annotated[str, typer.Option(help="Language of the edition.")] = "en",
-    fmt: Annotated[DigestFormat, typer.Option("--format", help="json, md, html or text.")] = DigestFormat.md,
+    fmt: Annotated[
+        EditionFormat,
+        typer.Option(
+            "--format", help="json, md, html, text, or eml (an email: text and HTML parts in one message)."
+        ),
+    ] = EditionFormat.md,
     read_only: Annotated[
         bool, typer.Option("--read-only", help="Print the stored edition; do not group new articles.")
     ] = False,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config (store, stories, newsletter).")
     ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="eml: the To addresses (comma-separated); default none.")
+    ] = None,
+    sender: Annotated[
+        str | None, typer.Option("--from", help="eml: the From address; default newsletter.sender.")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            help="eml: the subject; {masthead}, {heading}, {date}, {lang}, {stories} and {lead} are filled "
+            "in. Default newsletter.subject."
+        ),
+    ] = None,
 ) -> None:
     """Group the day's articles into stories, store the edition and print it, one item per story."""
-    from pipelines import NewsdigestError, build_edition, open_store, read_edition, render_edition
+    from pipelines import (
+        NewsdigestError,
+        build_edition,
+        edition_message,
+        email_addresses,
+        open_store,
+        read_edition,
+        render_edition,
+    )
 
     when = _day(day)
     settings = _settings(config, {"store.url": store})
+    if fmt is not EditionFormat.eml and (to or sender or subject is not None):
+        raise _fail("--to, --from and --subject are for --format eml", EXIT_USAGE)
+    try:
+        for value, what, single in ((to, "--to", False), (sender, "--from", True)):
+            if value is not None:
+                email_addresses(value, what, single=single)
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
     try:
         objects = open_store(settings.store)
         if read_only:
             stored = read_edition(objects, when, lang)
         else:
             stored = build_edition(objects, when, lang, settings.stories, settings.newsletter).edition
+        if fmt is EditionFormat.eml:
+            message = edition_message(stored, settings.newsletter, to=to, sender=sender, subject=subject)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(message.as_bytes())
+            sys.stdout.buffer.flush()
+            return
         text = render_edition(stored, fmt.value, settings.newsletter)
     except NewsdigestError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from None

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         failed_share_exceeded,
     )
     from pipelines.models.ct2 import convert_model
+    from pipelines.newsletter.message import edition_message
     from pipelines.newsletter.render import render_digest, render_edition
     from pipelines.records import (
         FINAL_STATUSES,
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from pipelines.store.publish import SummaryObject
     from pipelines.store.reader import get_record, list_runs, list_summaries
     from pipelines.store.retention import PRUNED_PREFIXES, prune_folder
+    from pipelines.stories.config import email_addresses
     from pipelines.stories.edition import build_edition, read_edition
     from pipelines.version import code_version, library_versions
 
@@ -136,6 +138,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("PRUNED_PREFIXES", "prune_folder"), "pipelines.store.retention"),
     **dict.fromkeys(("code_version", "library_versions"), "pipelines.version"),
     **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
+    "edition_message": "pipelines.newsletter.message",
+    "email_addresses": "pipelines.stories.config",
     **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),
 }
 
@@ -185,6 +189,8 @@ __all__ = [
     "code_version",
     "convert_model",
     "detect_language",
+    "edition_message",
+    "email_addresses",
     "failed_share_exceeded",
     "get_record",
     "is_replayable",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.headerregistry import HeaderRegistry
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -46,6 +47,19 @@ def _http_url(value: str, what: str) -> str:
             f"{what} must be an http(s) URL such as https://news.example.org/..., got {value[:80]!r}"
         )
     return value
+
+
+def email_addresses(value: str, what: str, *, single: bool = True) -> str:
+    """``value`` checked as one email address (``Name <user@host>`` or ``user@host``) or, without
+    ``single``, a comma-separated list of them; else a ValueError that says how to write one."""
+    header = HeaderRegistry()("To", value)
+    found = getattr(header, "addresses", ())
+    if not found or (single and len(found) != 1) or header.defects or not all(a.domain for a in found):
+        many = "one email address" if single else "email addresses (comma-separated)"
+        raise ValueError(
+            f"{what} {value[:80]!r} is not {many}: write user@example.org or 'Name <user@example.org>'"
+        )
+    return ", ".join(str(address) for address in found)
 
 
 def _url_or_placeholder(value: str, what: str) -> str:
@@ -121,6 +135,11 @@ class NewsletterConfig(StrictModel):
     @classmethod
     def _web(cls, value: str) -> str:
         return _url_or_placeholder(value, "newsletter.web_url")
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return email_addresses(value, "newsletter.sender")
 
     def web_edition_url(self, day: str, language: str) -> str:
         """``web_url`` for one edition (``{date}`` and ``{lang}`` filled in); empty when not set."""
