@@ -422,13 +422,14 @@ def edition(
         ),
     ] = None,
 ) -> None:
-    """Group the day's articles into stories, store the edition and print it, one item per story."""
+    """Group the day's articles into stories, store the edition and its feeds (RSS, JSON Feed), and print
+    it, one item per story."""
     from pipelines import (
         NewsdigestError,
-        build_edition,
         edition_message,
         email_addresses,
         open_store,
+        publish_edition,
         read_edition,
         render_edition,
     )
@@ -448,7 +449,7 @@ def edition(
         if read_only:
             stored = read_edition(objects, when, lang)
         else:
-            stored = build_edition(objects, when, lang, settings.stories, settings.newsletter).edition
+            stored = publish_edition(objects, when, lang, settings.stories, settings.newsletter).edition
         if fmt is EditionFormat.eml:
             message = edition_message(stored, settings.newsletter, to=to, sender=sender, subject=subject)
             sys.stdout.flush()

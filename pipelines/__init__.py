@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         failed_share_exceeded,
     )
     from pipelines.models.ct2 import convert_model
+    from pipelines.newsletter.feeds import publish_edition
     from pipelines.newsletter.message import edition_message
     from pipelines.newsletter.render import render_digest, render_edition
     from pipelines.records import (
@@ -139,6 +140,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("code_version", "library_versions"), "pipelines.version"),
     **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
     "edition_message": "pipelines.newsletter.message",
+    "publish_edition": "pipelines.newsletter.feeds",
     "email_addresses": "pipelines.stories.config",
     **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),
 }
@@ -203,6 +205,7 @@ __all__ = [
     "open_store",
     "parse_since",
     "prune_folder",
+    "publish_edition",
     "read_edition",
     "read_single_input",
     "redact_url",

@@ -13,6 +13,8 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     state/inbox/<inbox_id>.json                       an s3:// inbox's watermark, after a successful run
     stories/<YYYY-MM-DD>/<lang>/<story_id>.json       one story of a day's edition: its member articles
     editions/<YYYY-MM-DD>/<lang>.json                 a day's edition: ordered stories, written after them
+    editions/<YYYY-MM-DD>/<lang>.rss, .feed.json      the day's stories as RSS 2.0 and JSON Feed 1.1
+    feeds/<lang>.rss, feeds/<lang>.feed.json          the last newsletter.feed_items stories across days
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ RUNS = "runs/"
 INBOX_STATE = "state/inbox/"
 STORIES = "stories/"
 EDITIONS = "editions/"
+FEEDS = "feeds/"
+_FEED_SUFFIX = {"rss": ".rss", "json": ".feed.json"}
 
 _HASH = re.compile(r"^[0-9a-f]{16,64}$")
 
@@ -103,3 +107,13 @@ def story_key(day: date, language: str, story_id: str) -> str:
 
 def edition_key(day: date, language: str) -> str:
     return f"{EDITIONS}{day.isoformat()}/{_language(language)}.json"
+
+
+def edition_feed_key(day: date, language: str, kind: str) -> str:
+    """The day's feed: ``kind`` "rss" (RSS 2.0) or "json" (JSON Feed 1.1)."""
+    return f"{EDITIONS}{day.isoformat()}/{_language(language)}{_FEED_SUFFIX[kind]}"
+
+
+def rolling_feed_key(language: str, kind: str) -> str:
+    """The feed of the last stories across days: ``kind`` "rss" or "json"."""
+    return f"{FEEDS}{_language(language)}{_FEED_SUFFIX[kind]}"

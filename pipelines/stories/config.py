@@ -120,6 +120,9 @@ class NewsletterConfig(StrictModel):
         default="Newsdigest <newsdigest@example.invalid>",
         description="the email's From (newsdigest edition --format eml; --from overrides)",
     )
+    feed_items: int = Field(
+        default=50, ge=1, le=1000, description="stories in the rolling feeds (feeds/<lang>.rss, .feed.json)"
+    )
     subject: str = Field(
         default="{masthead}{heading}",
         description="the email's subject; {masthead} (the name and ' · ' when set), {heading} (the day), "
