@@ -421,28 +421,50 @@ def edition(
             "in. Default newsletter.subject."
         ),
     ] = None,
+    send: Annotated[
+        str | None,
+        typer.Option(
+            help="Send the email to --to through smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT; the login "
+            "comes from NEWSDIGEST_SMTP_USERNAME and NEWSDIGEST_SMTP_PASSWORD.",
+            show_default=False,
+        ),
+    ] = None,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send again an edition that was sent before.")
+    ] = False,
 ) -> None:
     """Group the day's articles into stories, store the edition and its feeds (RSS, JSON Feed), and print
     it, one item per story."""
     from pipelines import (
+        ConfigError,
         NewsdigestError,
+        SmtpTarget,
         edition_message,
         email_addresses,
         open_store,
         publish_edition,
         read_edition,
         render_edition,
+        send_edition,
+        smtp_login,
     )
 
     when = _day(day)
     settings = _settings(config, {"store.url": store})
-    if fmt is not EditionFormat.eml and (to or sender or subject is not None):
-        raise _fail("--to, --from and --subject are for --format eml", EXIT_USAGE)
+    emailing = fmt is EditionFormat.eml or send is not None
+    if not emailing and (to or sender or subject is not None):
+        raise _fail("--to, --from and --subject are for --format eml or --send", EXIT_USAGE)
+    if resend and send is None:
+        raise _fail("--resend goes with --send", EXIT_USAGE)
+    if send is not None and not to:
+        raise _fail("--send needs --to ADDR[,ADDR...]: the addresses to send the edition to", EXIT_USAGE)
     try:
         for value, what, single in ((to, "--to", False), (sender, "--from", True)):
             if value is not None:
                 email_addresses(value, what, single=single)
-    except ValueError as exc:
+        target = SmtpTarget.parse(send) if send is not None else None
+        login = smtp_login() if send is not None else None
+    except (ValueError, ConfigError) as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     try:
         objects = open_store(settings.store)
@@ -450,6 +472,14 @@ def edition(
             stored = read_edition(objects, when, lang)
         else:
             stored = publish_edition(objects, when, lang, settings.stories, settings.newsletter).edition
+        if target is not None:
+            message = edition_message(stored, settings.newsletter, to=to, sender=sender, subject=subject)
+            receipt = send_edition(objects, stored, message, target, resend=resend, login=login)
+            sys.stdout.write(
+                f"sent the {when.isoformat()} {lang} edition ({len(stored.stories)} stories) to "
+                f"{receipt.recipients} recipient(s) via {receipt.via}, {receipt.message_id}\n"
+            )
+            return
         if fmt is EditionFormat.eml:
             message = edition_message(stored, settings.newsletter, to=to, sender=sender, subject=subject)
             sys.stdout.flush()

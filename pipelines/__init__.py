@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from pipelines.config_base import StrictModel
     from pipelines.detect import detect_language
     from pipelines.errors import (
+        AlreadySent,
         ConfigError,
+        DeliveryError,
         FetchFailed,
         InputError,
         MissingDependency,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from pipelines.newsletter.feeds import publish_edition
     from pipelines.newsletter.message import edition_message
     from pipelines.newsletter.render import render_digest, render_edition
+    from pipelines.newsletter.send import SentReceipt, SmtpTarget, send_edition, smtp_login
     from pipelines.records import (
         FINAL_STATUSES,
         Article,
@@ -84,7 +87,9 @@ _EXPORTS: dict[str, str] = {
     "detect_language": "pipelines.detect",
     **dict.fromkeys(
         (
+            "AlreadySent",
             "ConfigError",
+            "DeliveryError",
             "FetchFailed",
             "InputError",
             "MissingDependency",
@@ -141,6 +146,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
     "edition_message": "pipelines.newsletter.message",
     "publish_edition": "pipelines.newsletter.feeds",
+    **dict.fromkeys(("SentReceipt", "SmtpTarget", "send_edition", "smtp_login"), "pipelines.newsletter.send"),
     "email_addresses": "pipelines.stories.config",
     **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),
 }
@@ -149,10 +155,12 @@ __all__ = [
     "BATCH_STAGES",
     "FINAL_STATUSES",
     "PRUNED_PREFIXES",
+    "AlreadySent",
     "Article",
     "Batch",
     "Config",
     "ConfigError",
+    "DeliveryError",
     "Executor",
     "FailureFilter",
     "FetchFailed",
@@ -174,7 +182,9 @@ __all__ = [
     "RunFailed",
     "RunManifest",
     "RunOutcome",
+    "SentReceipt",
     "Services",
+    "SmtpTarget",
     "Stage",
     "StageFinished",
     "StoreError",
@@ -213,7 +223,9 @@ __all__ = [
     "render_edition",
     "run",
     "run_stage",
+    "send_edition",
     "services_for",
+    "smtp_login",
     "to_jsonl",
 ]
 

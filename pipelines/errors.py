@@ -16,6 +16,8 @@ they never sink the run.
     │   ├── ModelUnavailable   a model cannot be found, downloaded or loaded
     │   └── UnsupportedPair    no route from the source to the target language
     ├── RunFailed              a run finished, but every input or too large a share of them failed
+    ├── DeliveryError          an edition could not be sent (SMTP refused, unreachable, no TLS)
+    │   └── AlreadySent        the edition was sent before (newsdigest edition --resend sends again)
     └── StoreError
         ├── StoreUnavailable   the object store cannot be reached
         ├── ObjectNotFound     a key does not exist
@@ -149,3 +151,12 @@ class TimeBudgetExceeded(InputError):
 
 class NothingPublished(StoreError):
     """The store holds nothing for the day and language asked for."""
+
+
+class DeliveryError(NewsdigestError):
+    """An edition could not be sent: the mail server is unreachable, refused the login or a recipient,
+    or offers no TLS where credentials would be sent."""
+
+
+class AlreadySent(DeliveryError):
+    """The edition of this day and language was sent before; ``--resend`` sends it again."""

@@ -14,6 +14,7 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     stories/<YYYY-MM-DD>/<lang>/<story_id>.json       one story of a day's edition: its member articles
     editions/<YYYY-MM-DD>/<lang>.json                 a day's edition: ordered stories, written after them
     editions/<YYYY-MM-DD>/<lang>.rss, .feed.json      the day's stories as RSS 2.0 and JSON Feed 1.1
+    editions/<YYYY-MM-DD>/<lang>.sent.json            the edition was sent by email: when, how, to whom
     feeds/<lang>.rss, feeds/<lang>.feed.json          the last newsletter.feed_items stories across days
 """
 
@@ -112,6 +113,11 @@ def edition_key(day: date, language: str) -> str:
 def edition_feed_key(day: date, language: str, kind: str) -> str:
     """The day's feed: ``kind`` "rss" (RSS 2.0) or "json" (JSON Feed 1.1)."""
     return f"{EDITIONS}{day.isoformat()}/{_language(language)}{_FEED_SUFFIX[kind]}"
+
+
+def sent_key(day: date, language: str) -> str:
+    """The receipt of the edition's email (``newsdigest edition --send``)."""
+    return f"{EDITIONS}{day.isoformat()}/{_language(language)}.sent.json"
 
 
 def rolling_feed_key(language: str, kind: str) -> str:
