@@ -1,7 +1,8 @@
-"""Render the example edition (the team's story set) with the newsletter renderer and screenshot it.
+"""Render the example edition (the team's story set) as its email and as its web page, and screenshot both.
 
 Run from the repository root (needs Debian's ``chromium``):  PYTHONPATH=. python docs/make_edition_png.py
-Writes docs/edition-example.html and docs/edition-example.png (the picture in the README).
+Writes docs/edition-example.html and docs/edition-example.png (the email's HTML part, the picture in the
+README) and docs/edition-web.png (the web edition, editions/<date>/<lang>.html).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.stories import DAY, load, publish
-from pipelines.newsletter.render import render_edition
+from pipelines.newsletter.message import edition_message
+from pipelines.newsletter.web import web_edition
 from pipelines.store.local import LocalStore
 from pipelines.stories.config import NewsletterConfig
 from pipelines.stories.edition import build_edition
@@ -61,12 +63,26 @@ def main() -> int:
         store = LocalStore(folder)
         publish(store, load(), "example")
         edition = build_edition(store, DAY, "en").edition
-    settings = NewsletterConfig(timezone="Europe/Paris")
+    settings = NewsletterConfig.model_validate(
+        {
+            "timezone": "Europe/Paris",
+            "masthead": {"name": "The Riverside Post"},
+            "footer": {"address": "1 Quay Street, Riverton", "copy": "You subscribed at riverside.example."},
+            "unsubscribe_url": "*|UNSUB|*",
+            "web_url": "https://news.example.org/editions/{date}/{lang}.html",
+        }
+    )
+    html = edition_message(edition, settings, to="desk@example.org").get_body(preferencelist=("html",))
+    assert html is not None
     page = DOCS / "edition-example.html"
-    page.write_text(render_edition(edition, "html", settings), encoding="utf-8")
+    page.write_text(html.get_content(), encoding="utf-8")
     png = DOCS / "edition-example.png"
     screenshot(page, png)
-    sys.stdout.write(f"wrote {page}\nwrote {png}\n")
+    with tempfile.TemporaryDirectory() as folder:
+        web = Path(folder) / "web.html"
+        web.write_text(web_edition(edition, settings), encoding="utf-8")
+        screenshot(web, DOCS / "edition-web.png")
+    sys.stdout.write(f"wrote {page}\nwrote {png}\nwrote {DOCS / 'edition-web.png'}\n")
     return 0
 
 

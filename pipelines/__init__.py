@@ -42,8 +42,8 @@ if TYPE_CHECKING:
         failed_share_exceeded,
     )
     from pipelines.models.ct2 import convert_model
-    from pipelines.newsletter.feeds import publish_edition
     from pipelines.newsletter.message import edition_message
+    from pipelines.newsletter.outputs import publish_edition
     from pipelines.newsletter.render import render_digest, render_edition
     from pipelines.newsletter.send import SentReceipt, SmtpTarget, send_edition, smtp_login
     from pipelines.records import (
@@ -145,7 +145,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("code_version", "library_versions"), "pipelines.version"),
     **dict.fromkeys(("render_digest", "render_edition"), "pipelines.newsletter.render"),
     "edition_message": "pipelines.newsletter.message",
-    "publish_edition": "pipelines.newsletter.feeds",
+    "publish_edition": "pipelines.newsletter.outputs",
     **dict.fromkeys(("SentReceipt", "SmtpTarget", "send_edition", "smtp_login"), "pipelines.newsletter.send"),
     "email_addresses": "pipelines.stories.config",
     **dict.fromkeys(("build_edition", "read_edition"), "pipelines.stories.edition"),

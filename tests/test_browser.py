@@ -1,4 +1,5 @@
-"""The HTML edition in a real browser: headless Chromium (Debian's ``chromium``; .ci/run installs it).
+"""The HTML edition in a real browser: headless Chromium (Debian's ``chromium``; .ci/run installs it), as
+``--format html``, as the email's HTML part and as the web edition.
 
 A test copy of the page gets a measuring script first in <head> (the newsletter itself has none): it
 records script errors and, after load, every element that sticks out of the 600px column; Chromium's
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.newsletter.message import edition_message
 from pipelines.newsletter.render import render_edition
+from pipelines.newsletter.web import web_edition
 from pipelines.stories.models import Edition, EditionStory, StoryArticle
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -115,8 +118,23 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_hostile_long_edition_renders_in_the_column_without_scripts(tmp_path: Path) -> None:
-    page = render_edition(hostile_edition(), "html")
+def email_html(edition: Edition) -> str:
+    """The HTML part of the edition's email (newsdigest edition --format eml), decoded."""
+    html = edition_message(edition, to="desk@example.org").get_body(preferencelist=("html",))
+    assert html is not None
+    return str(html.get_content())
+
+
+PAGES = {
+    "html": lambda edition: render_edition(edition, "html"),
+    "email": email_html,
+    "web": web_edition,
+}
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_hostile_long_edition_renders_in_the_column_without_scripts(tmp_path: Path, kind: str) -> None:
+    page = PAGES[kind](hostile_edition())
     assert "<script" not in page.lower() and "javascript:" not in page.lower()
     assert "<iframe" not in page.lower() and "onerror" not in page.lower()
     assert "&lt;b&gt;" not in page and "Council approves budget" in page

@@ -1,6 +1,7 @@
 """Feeds of the editions, for feed readers and RSS-to-email tools: RSS 2.0 and JSON Feed 1.1.
 
-Publishing an edition (:func:`publish_edition`) writes, beside ``editions/<date>/<lang>.json``:
+Publishing an edition (:func:`pipelines.newsletter.outputs.publish_edition`) writes, beside
+``editions/<date>/<lang>.json``:
 
 - ``editions/<date>/<lang>.rss`` and ``editions/<date>/<lang>.feed.json``: that day's stories;
 - ``feeds/<lang>.rss`` and ``feeds/<lang>.feed.json``: the last ``newsletter.feed_items`` stories across
@@ -19,18 +20,16 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from pipelines.errors import ObjectNotFound
 from pipelines.newsletter.text import safe_url
 from pipelines.newsletter.view import from_edition
 from pipelines.store import layout
-from pipelines.store.base import ObjectStore
+from pipelines.store.base import ObjectStore, put_if_changed
 from pipelines.store.reader import load_object
-from pipelines.stories.config import NewsletterConfig, StoriesConfig
-from pipelines.stories.edition import BuildResult, build_edition
+from pipelines.stories.config import NewsletterConfig
 from pipelines.stories.models import Edition
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
@@ -45,21 +44,6 @@ class FeedItem:
     summary: str
     link: str | None
     published: datetime
-
-
-def publish_edition(
-    store: ObjectStore,
-    day: date,
-    language: str,
-    stories_config: StoriesConfig | None = None,
-    newsletter_config: NewsletterConfig | None = None,
-) -> BuildResult:
-    """:func:`~pipelines.stories.edition.build_edition`, then the day's and the rolling feeds (their keys
-    are added to the result's ``written``)."""
-    settings = newsletter_config or NewsletterConfig()
-    result = build_edition(store, day, language, stories_config, settings)
-    result.written.extend(write_feeds(store, result.edition, settings))
-    return result
 
 
 def write_feeds(store: ObjectStore, edition: Edition, settings: NewsletterConfig | None = None) -> list[str]:
@@ -78,16 +62,11 @@ def write_feeds(store: ObjectStore, edition: Edition, settings: NewsletterConfig
         layout.rolling_feed_key(language, "rss"): (rss(recent, language, settings), RSS_TYPE),
         layout.rolling_feed_key(language, "json"): (json_feed(recent, language, settings), JSON_FEED_TYPE),
     }
-    written = []
-    for key, (data, content_type) in documents.items():
-        try:
-            if store.get(key) == data:
-                continue
-        except ObjectNotFound:
-            pass
-        store.put(key, data, content_type=content_type)
-        written.append(key)
-    return written
+    return [
+        key
+        for key, (data, content_type) in documents.items()
+        if put_if_changed(store, key, data, content_type=content_type)
+    ]
 
 
 def edition_items(edition: Edition, settings: NewsletterConfig) -> list[FeedItem]:

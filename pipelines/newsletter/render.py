@@ -85,6 +85,11 @@ def render(newsletter: Newsletter, fmt: Format) -> str:
     return template.render(n=newsletter, link=Link)
 
 
+def render_page(template: str, **values: Any) -> str:
+    """An autoescaped HTML template of ``templates/`` other than the newsletter (the web archive's index)."""
+    return _environment("html").get_template(template).render(**values)
+
+
 def render_edition(edition: Edition, fmt: str, settings: NewsletterConfig | None = None) -> str:
     """An edition as html, md, text, or json (``{"stories": [{"id", "headline", "articles": [...]}]}``)."""
     if fmt == "json":

@@ -36,3 +36,19 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix`` (a folder-like prefix ending in '/'), in lexical order."""
         ...
+
+
+def put_if_changed(
+    store: ObjectStore, key: str, data: bytes, *, content_type: str = "application/json"
+) -> bool:
+    """Write ``data`` at ``key`` unless the stored bytes are the same already; True when it wrote. Keeps
+    rebuilds of an unchanged day from rewriting (and re-announcing) anything."""
+    from pipelines.errors import ObjectNotFound
+
+    try:
+        if store.get(key) == data:
+            return False
+    except ObjectNotFound:
+        pass
+    store.put(key, data, content_type=content_type)
+    return True

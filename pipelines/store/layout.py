@@ -15,6 +15,8 @@ Keys contain only validated article ids, run ids, ISO dates and language codes, 
     editions/<YYYY-MM-DD>/<lang>.json                 a day's edition: ordered stories, written after them
     editions/<YYYY-MM-DD>/<lang>.rss, .feed.json      the day's stories as RSS 2.0 and JSON Feed 1.1
     editions/<YYYY-MM-DD>/<lang>.sent.json            the edition was sent by email: when, how, to whom
+    editions/<YYYY-MM-DD>/<lang>.html                 the web edition (text/html)
+    editions/index.html                               the web archive: every stored edition, newest first
     feeds/<lang>.rss, feeds/<lang>.feed.json          the last newsletter.feed_items stories across days
 """
 
@@ -37,6 +39,7 @@ INBOX_STATE = "state/inbox/"
 STORIES = "stories/"
 EDITIONS = "editions/"
 FEEDS = "feeds/"
+ARCHIVE_INDEX = f"{EDITIONS}index.html"
 _FEED_SUFFIX = {"rss": ".rss", "json": ".feed.json"}
 
 _HASH = re.compile(r"^[0-9a-f]{16,64}$")
@@ -113,6 +116,10 @@ def edition_key(day: date, language: str) -> str:
 def edition_feed_key(day: date, language: str, kind: str) -> str:
     """The day's feed: ``kind`` "rss" (RSS 2.0) or "json" (JSON Feed 1.1)."""
     return f"{EDITIONS}{day.isoformat()}/{_language(language)}{_FEED_SUFFIX[kind]}"
+
+
+def web_edition_key(day: date, language: str) -> str:
+    return f"{EDITIONS}{day.isoformat()}/{_language(language)}.html"
 
 
 def sent_key(day: date, language: str) -> str:

@@ -24,7 +24,7 @@ from pipelines.headlines import headline_from_text
 from pipelines.newsletter.text import plain_text, source_name
 from pipelines.records import Record, StoredData
 from pipelines.store import layout
-from pipelines.store.base import ObjectStore
+from pipelines.store.base import ObjectStore, put_if_changed
 from pipelines.store.publish import SummaryObject
 from pipelines.store.reader import epoch_seconds, load_object
 from pipelines.stories.config import NewsletterConfig, StoriesConfig
@@ -125,7 +125,8 @@ def build_edition(
         stories.append(story)
 
     edition = _edition(day, language, settings.window_hours, stories, summaries)
-    _put_if_changed(store, layout.edition_key(day, language), _encode(edition), written)
+    if put_if_changed(store, layout.edition_key(day, language), _encode(edition)):
+        written.append(layout.edition_key(day, language))
     return BuildResult(edition=edition, written=written)
 
 
@@ -187,7 +188,8 @@ def _write_story(store: ObjectStore, story: Story, known: bool, written: list[st
     key = layout.story_key(story.date, story.language, story.id)
     data = _encode(story)
     if known:
-        _put_if_changed(store, key, data, written)
+        if put_if_changed(store, key, data):
+            written.append(key)
         return False
     if store.put(key, data, if_absent=True):
         written.append(key)
@@ -243,16 +245,6 @@ def _edition(
         languages=sorted(set(all_languages)),
         stories=listed,
     )
-
-
-def _put_if_changed(store: ObjectStore, key: str, data: bytes, written: list[str]) -> None:
-    try:
-        if store.get(key) == data:
-            return
-    except ObjectNotFound:
-        pass
-    store.put(key, data)
-    written.append(key)
 
 
 def _encode(obj: StoredData) -> bytes:
