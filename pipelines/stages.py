@@ -220,10 +220,6 @@ def write_manifest(
     return manifest
 
 
-def batches(records: Sequence[Record], size: int) -> list[list[Record]]:
-    return [list(records[start : start + size]) for start in range(0, len(records), size)]
-
-
 def _pending(records: Iterable[Record]) -> list[Record]:
     return [record for record in records if record.pending]
 

@@ -139,7 +139,7 @@ def test_unknown_profile_is_a_config_error() -> None:
 
 def test_missing_bucket_names_it_and_how_to_create_it(s3_endpoint: str) -> None:
     store = make_store(s3_endpoint, "no-such-bucket-here")
-    for action in (lambda: store.put("a.json", b"x"), lambda: store.get("a.json"), store.check):
+    for action in (lambda: store.put("a.json", b"x"), lambda: store.get("a.json"), store.check_writable):
         with pytest.raises(StoreError, match="bucket 'no-such-bucket-here' does not exist") as info:
             action()
         assert "aws s3 mb s3://no-such-bucket-here" in str(info.value)

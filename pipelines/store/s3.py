@@ -199,19 +199,6 @@ class S3Store:
 
     # -- extras ----------------------------------------------------------------------------------------------
 
-    def check(self) -> None:
-        """Fail fast, before any work: the endpoint answers, the bucket exists, the credentials can list it.
-
-        Not part of the ObjectStore protocol; callers that want an early, clear error call it up front."""
-        try:
-            self._retrying(
-                "list",
-                self.prefix,
-                lambda: self._client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1),
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise self._error(exc, "list", self.prefix) from exc
-
     def check_writable(self) -> None:
         """Fail within seconds, before any work, when the store cannot be reached or written: a probe
         object is written below ``_probe/`` and deleted (without delete permission it stays; listings skip

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pipelines.batching import token_budget_batches
 from pipelines.errors import MissingDependency, ModelUnavailable
 from pipelines.models import ModelCache, ResolvedModel
+from pipelines.models.device import torch_device
 from pipelines.models.load_errors import load_errors
 from pipelines.records import ModelRef, Summary
 from pipelines.summarize.config import SummaryKind, SummarySpec
@@ -137,15 +138,6 @@ class LoadedSeq2Seq:
         return outputs
 
 
-def pick_device(device: str) -> str:
-    """``auto`` is CUDA when torch sees a GPU, else CPU."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def load_seq2seq(
     resolved: ResolvedModel, device: str, threads: int | None = None
 ) -> tuple[LoadedSeq2Seq, int]:
@@ -168,7 +160,7 @@ def load_seq2seq(
         ) from exc
     if threads is not None:
         torch.set_num_threads(threads)
-    device = pick_device(device)
+    device = torch_device(device)
     model.eval()
     model.to(device)
     size = sum(parameter.numel() * parameter.element_size() for parameter in model.parameters())

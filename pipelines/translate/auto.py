@@ -24,7 +24,7 @@ def auto_device(device: str) -> str:
 
         return ct2_device(device)
     except MissingDependency:
-        from pipelines.translate.marian import torch_device
+        from pipelines.models.device import torch_device
 
         return torch_device(device)
 

@@ -61,6 +61,6 @@ def device_for(backend: str, device: str) -> str:
         from pipelines.translate.ct2 import ct2_device
 
         return ct2_device(device)
-    from pipelines.translate.marian import torch_device
+    from pipelines.models.device import torch_device
 
     return torch_device(device)

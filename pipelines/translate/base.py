@@ -30,16 +30,6 @@ class TranslationOutcome:
     error: str | None = None
 
 
-class Translator(Protocol):
-    """A loaded model of one backend: translates already-segmented sentences, in order."""
-
-    backend: str
-
-    def translate_segments(
-        self, segments: Sequence[str], *, target_prefix: str | None = None
-    ) -> list[str]: ...
-
-
 @dataclass(frozen=True)
 class GenerationSettings:
     """Decoding settings shared by every backend (from :class:`TranslationConfig`)."""
@@ -54,8 +44,9 @@ class GenerationSettings:
         return max(1, min(limit, int(self.max_new_tokens_ratio * source_tokens) + 10))
 
 
-class BatchTranslator(Translator, Protocol):
-    """What the engine needs from a loaded model beyond :class:`Translator`.
+class BatchTranslator(Protocol):
+    """A loaded model of one backend, as the engine uses it: translates already-segmented sentences, in
+    order.
 
     ``max_source_tokens`` is the longest input (special tokens included) the model accepts;
     ``count_tokens`` counts the tokens ``translate_segments`` would feed for each segment.
@@ -67,6 +58,7 @@ class BatchTranslator(Translator, Protocol):
     may, but must then raise, never return the cut outputs).
     """
 
+    backend: str
     max_source_tokens: int
 
     def count_tokens(self, segments: Sequence[str]) -> list[int]: ...

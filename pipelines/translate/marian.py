@@ -10,19 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.models.device import torch_device
 from pipelines.translate.base import GenerationSettings, TokenCounting, with_prefix
 
 if TYPE_CHECKING:
     from pipelines.deadline import Deadline
-
-
-def torch_device(device: str) -> str:
-    """``auto`` is CUDA when torch sees a GPU, else CPU."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def model_bytes(model: Any) -> int:
