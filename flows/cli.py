@@ -433,8 +433,8 @@ def edition(
         bool, typer.Option("--resend", help="Send again an edition that was sent before.")
     ] = False,
 ) -> None:
-    """Group the day's articles into stories, store the edition and its feeds (RSS, JSON Feed), and print
-    it, one item per story."""
+    """Group the day's articles into stories, store the edition with its feeds (RSS, JSON Feed) and web
+    page, and print it (one item per story), write it as an email (--format eml) or send it (--send)."""
     from pipelines import (
         ConfigError,
         NewsdigestError,
